@@ -1,0 +1,520 @@
+//! The recorded run: what the runner captures and everything downstream (timeline, checks, store,
+//! reports) reads. Checks are pure functions of a [`Run`], so a run can be re-analysed later.
+//!
+//! Times are Unix milliseconds (`i64`). Secret values (passwords, tokens, session ids) live in memory in
+//! full while a run goes; [`crate::redact`] replaces them before anything is stored, logged or exported.
+
+use serde::{Deserialize, Serialize};
+
+/// Unix time in milliseconds.
+pub type Millis = i64;
+
+/// One header as received. Values that are not valid UTF-8 are kept lossily with `\xNN` escapes and
+/// `raw_bytes_escaped` set, so hostile bytes display without breaking anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw_bytes_escaped: bool,
+}
+
+/// A message body. `text` when the bytes are UTF-8, else `base64`. `size` counts the bytes received
+/// after decoding (gzip, deflate, br); `truncated` says the cap stopped the read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Body {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+impl Body {
+    pub fn from_bytes(bytes: &[u8], truncated: bool) -> Self {
+        use base64::Engine;
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Body { text: Some(s.to_owned()), base64: None, size: bytes.len() as u64, truncated },
+            Err(_) => Body {
+                text: None,
+                base64: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                size: bytes.len() as u64,
+                truncated,
+            },
+        }
+    }
+
+    /// The body as bytes (decoding base64 when the body was binary).
+    pub fn bytes(&self) -> Vec<u8> {
+        use base64::Engine;
+        if let Some(t) = &self.text {
+            return t.as_bytes().to_vec();
+        }
+        self.base64
+            .as_deref()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<Header>,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRecord {
+    pub status: u16,
+    /// "HTTP/1.1", "HTTP/2"...
+    pub http_version: String,
+    /// Every header in order, Set-Cookie included.
+    pub headers: Vec<Header>,
+    /// The raw Set-Cookie lines of this response, in order (also present in `headers`).
+    pub set_cookies: Vec<String>,
+    pub body: Body,
+}
+
+impl ResponseRecord {
+    /// First header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+    }
+}
+
+impl RequestRecord {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+    }
+}
+
+/// One request/response pair. An exchange has one hop per redirect followed; the last is the final one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    pub request: RequestRecord,
+    /// None when the request failed before a response head arrived.
+    pub response: Option<ResponseRecord>,
+    pub started_at: Millis,
+    /// Time to the response head.
+    pub ttfb_ms: f64,
+    /// Time to the end of the body (or the error).
+    pub duration_ms: f64,
+}
+
+/// Which profile step an exchange belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    Prefetch,
+    Login,
+    Probe,
+    Refresh,
+    Logout,
+    /// An extra request a check-specific probe sends (e.g. the plain-http redirect check).
+    Extra,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Prefetch => "prefetch",
+            StepKind::Login => "login",
+            StepKind::Probe => "probe",
+            StepKind::Refresh => "refresh",
+            StepKind::Logout => "logout",
+            StepKind::Extra => "extra",
+        }
+    }
+}
+
+/// Why the runner sent a request: normal use in the flow, or one of the replays that prove revocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// The step as the profile describes it, with the current credentials.
+    Flow,
+    /// An old credential replayed after logout.
+    ReplayAfterLogout,
+    /// The pre-login session id replayed after login (session fixation).
+    FixationReplay,
+    /// A refresh token replayed after it was rotated away.
+    ReuseAfterRotation,
+    /// The newest refresh token tried after the reuse attempt: was the whole family revoked?
+    NewestAfterReuse,
+    /// The same URL over plain http (transport.https).
+    PlainHttp,
+}
+
+/// A typed error with one serialized shape for every consumer: `{code, message}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// 1-based sequence number within the run.
+    pub id: u32,
+    pub step: StepKind,
+    pub purpose: Purpose,
+    /// Human label: "login", "replay session #1 after logout"...
+    pub label: String,
+    pub started_at: Millis,
+    pub duration_ms: f64,
+    /// At least one hop when a request was sent; redirect hops in order, final one last.
+    pub hops: Vec<Hop>,
+    pub error: Option<ErrorInfo>,
+}
+
+impl Exchange {
+    pub fn first_request(&self) -> Option<&RequestRecord> {
+        self.hops.first().map(|h| &h.request)
+    }
+    pub fn final_response(&self) -> Option<&ResponseRecord> {
+        self.hops.last().and_then(|h| h.response.as_ref())
+    }
+    pub fn final_status(&self) -> Option<u16> {
+        self.final_response().map(|r| r.status)
+    }
+    /// All Set-Cookie lines across every hop, with the hop's request URL.
+    pub fn set_cookie_lines(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.hops.iter().flat_map(|h| {
+            let url = h.request.url.as_str();
+            h.response.iter().flat_map(move |r| r.set_cookies.iter().map(move |l| (url, l.as_str())))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    /// A session identifier in a cookie (or anywhere) that authenticates requests.
+    Session,
+    /// The anonymous session id handed out before login (fixation checks compare against it).
+    PreLoginSession,
+    Access,
+    Refresh,
+    Id,
+    Csrf,
+    Other,
+}
+
+impl CredentialKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Session => "session",
+            CredentialKind::PreLoginSession => "pre-login session",
+            CredentialKind::Access => "access token",
+            CredentialKind::Refresh => "refresh token",
+            CredentialKind::Id => "ID token",
+            CredentialKind::Csrf => "CSRF token",
+            CredentialKind::Other => "credential",
+        }
+    }
+    /// Kinds that authenticate a user (the ones replayed after logout).
+    pub fn authenticates(self) -> bool {
+        matches!(self, CredentialKind::Session | CredentialKind::Access | CredentialKind::Refresh | CredentialKind::Id)
+    }
+}
+
+/// Where a credential travelled from the server to us.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Carrier {
+    /// A Set-Cookie header; `raw` is the full Set-Cookie line as received (a secret until redacted).
+    Cookie { name: String, raw: String },
+    /// A JSON body field at this pointer.
+    JsonBody { pointer: String },
+    /// A response header.
+    Header { name: String },
+    /// An HTML element (input value, meta content...).
+    Html { selector: String },
+    /// A regex over the body.
+    Regex { pattern: String },
+}
+
+/// Where the declared expiry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpirySource {
+    JwtExp,
+    CookieMaxAge,
+    CookieExpires,
+    ExpiresIn,
+}
+
+/// A JWT decoded for display only (never verified here). Built by `tokens::jwt::decode`, which never
+/// fails on hostile input: what cannot be decoded is described in `problems`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodedJwt {
+    pub header: Option<serde_json::Value>,
+    pub claims: Option<serde_json::Value>,
+    /// Length of the signature segment in bytes after base64url decoding (0 when absent).
+    pub signature_len: usize,
+    pub alg: Option<String>,
+    pub typ: Option<String>,
+    pub kid: Option<String>,
+    pub iat: Option<i64>,
+    pub nbf: Option<i64>,
+    pub exp: Option<i64>,
+    /// Human-readable notes on anything malformed: bad base64 in segment 2, not JSON, 1 MB segment...
+    pub problems: Vec<String>,
+}
+
+/// Cookie attributes as parsed from the raw header, plus what a browser would do with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CookieInfo {
+    pub name: String,
+    pub value_len: usize,
+    pub domain: Option<String>,
+    pub path: Option<String>,
+    pub secure: bool,
+    pub http_only: bool,
+    /// "Strict" | "Lax" | "None" | other text as sent; None when absent.
+    pub same_site: Option<String>,
+    pub max_age: Option<i64>,
+    /// Expires attribute as Unix seconds, when it parsed.
+    pub expires: Option<i64>,
+    pub partitioned: bool,
+    /// False when the header carries Max-Age=0 / Expires in the past (a deletion).
+    pub is_deletion: bool,
+    pub verdict: CookieVerdict,
+}
+
+/// What a browser following RFC 6265bis would do with a Set-Cookie line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CookieVerdict {
+    /// Whether the browser stores the cookie at all.
+    pub stored: bool,
+    /// Why not, or which attributes it ignored/capped (e.g. "lifetime capped to 400 days").
+    pub notes: Vec<String>,
+    /// Effective expiry after the 400-day cap, Unix ms (None = session cookie).
+    pub effective_expiry: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credential {
+    /// 1-based within the run.
+    pub id: u32,
+    /// The profile variable that holds it ("access", "refresh", "session").
+    pub name: String,
+    pub kind: CredentialKind,
+    /// 1 for the first value of this name, 2 after the first rotation...
+    pub generation: u32,
+    /// "access #2"
+    pub label: String,
+    /// The full value: a secret. Redacted by `redact` before storage or export.
+    pub value: String,
+    /// sha256 of the value, first 12 hex digits: correlates values without revealing them.
+    pub fingerprint: String,
+    pub carrier: Carrier,
+    pub issued_at: Millis,
+    /// The exchange whose response carried it.
+    pub issued_by: u32,
+    /// The step that issued it (login, refresh, prefetch).
+    pub issued_in: StepKind,
+    /// The scenario whose login issued it ("lifecycle", "rotation"): each scenario logs in afresh.
+    pub scenario: String,
+    pub declared_expiry: Option<Millis>,
+    pub expiry_source: Option<ExpirySource>,
+    pub jwt: Option<DecodedJwt>,
+    pub cookie: Option<CookieInfo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Accepted,
+    Rejected,
+    /// Neither: a 5xx, an error, a status the profile did not classify.
+    Inconclusive,
+}
+
+/// The target's answer to one credential at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    pub credential_id: u32,
+    pub at: Millis,
+    pub exchange_id: u32,
+    pub verdict: Verdict,
+    pub purpose: Purpose,
+    /// The last flow event before it ("login", "refresh", "logout").
+    pub after_event: Option<FlowEventKind>,
+    pub status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowEventKind {
+    Login,
+    Refresh,
+    Logout,
+}
+
+/// A vertical line on the timeline: the moment a flow step completed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowEvent {
+    pub kind: FlowEventKind,
+    pub at: Millis,
+    pub exchange_id: u32,
+    /// Which scenario ("lifecycle", "rotation") it belongs to; each scenario logs in afresh.
+    pub scenario: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Info,
+    NotTested,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Info => "info",
+            Status::NotTested => "not-tested",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+    /// A problem was found (what `--fail-on` counts).
+    pub fn is_problem(self) -> bool {
+        matches!(self, Status::Warn | Status::Fail)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            other => return Err(format!("unknown severity `{other}` (expected info, low, medium, high or critical)")),
+        })
+    }
+}
+
+/// Where the proof of a finding is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub exchange_id: Option<u32>,
+    pub credential_id: Option<u32>,
+    /// "response header Set-Cookie", "claim exp", "request URL query"...
+    pub location: String,
+    /// What was seen there (already free of secrets: use fingerprints/labels, never raw values).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Id from the catalogue (checks.md): "cookie.httponly".
+    pub check_id: String,
+    pub title: String,
+    pub status: Status,
+    /// Severity of the problem when status is warn/fail; the catalogue's nominal severity otherwise.
+    pub severity: Severity,
+    /// One line: why this status.
+    pub summary: String,
+    /// Plain-language explanation of why it matters.
+    pub explanation: String,
+    pub evidence: Vec<Evidence>,
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A whole recorded run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// UUID v7 (sortable by time).
+    pub id: String,
+    pub profile_name: String,
+    /// The profile's base URL(s).
+    pub targets: Vec<String>,
+    pub scenarios: Vec<String>,
+    pub started_at: Millis,
+    pub finished_at: Option<Millis>,
+    pub status: RunStatus,
+    pub error: Option<ErrorInfo>,
+    pub exchanges: Vec<Exchange>,
+    pub credentials: Vec<Credential>,
+    pub observations: Vec<Observation>,
+    pub events: Vec<FlowEvent>,
+    pub findings: Vec<Finding>,
+    /// True when the user asked for full secrets in storage/exports (`--reveal`).
+    pub revealed: bool,
+}
+
+impl Run {
+    pub fn exchange(&self, id: u32) -> Option<&Exchange> {
+        self.exchanges.iter().find(|e| e.id == id)
+    }
+    pub fn credential(&self, id: u32) -> Option<&Credential> {
+        self.credentials.iter().find(|c| c.id == id)
+    }
+    pub fn observations_of(&self, credential_id: u32) -> impl Iterator<Item = &Observation> {
+        self.observations.iter().filter(move |o| o.credential_id == credential_id)
+    }
+    pub fn credentials_of(&self, kind: CredentialKind) -> impl Iterator<Item = &Credential> {
+        self.credentials.iter().filter(move |c| c.kind == kind)
+    }
+    pub fn event(&self, kind: FlowEventKind, scenario: &str) -> Option<&FlowEvent> {
+        self.events.iter().find(|e| e.kind == kind && e.scenario == scenario)
+    }
+}

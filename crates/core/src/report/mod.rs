@@ -1,0 +1,1 @@
+//! Reports: text, JSON, JUnit XML, SARIF 2.1.0. STUB.
