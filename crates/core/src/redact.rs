@@ -52,6 +52,16 @@ impl Redactor {
         Redactor { reveal, secrets: Vec::new() }
     }
 
+    /// The redactor for a finished run: its password and every credential it captured.
+    pub fn for_run(run: &Run, password: &str, reveal: bool) -> Self {
+        let mut r = Redactor::new(reveal);
+        r.add_password(password);
+        for c in &run.credentials {
+            r.add_secret(&c.value);
+        }
+        r
+    }
+
     pub fn reveals(&self) -> bool {
         self.reveal
     }
@@ -277,7 +287,7 @@ mod tests {
     #[test]
     fn cookies_and_bearer_values_are_masked_but_attributes_kept() {
         let set = mask_set_cookie("sid=abcdef0123456789abcdef; Path=/; HttpOnly; Secure");
-        assert!(set.starts_with("sid=‹abc… #"), "{set}");
+        assert!(set.starts_with("sid=‹abcdef… #"), "{set}");
         assert!(set.ends_with("; Path=/; HttpOnly; Secure"), "{set}");
         let c = mask_cookie_pairs("a=1234567890; b=zz");
         assert!(!c.contains("1234567890") && c.contains("b=‹redacted #"), "{c}");

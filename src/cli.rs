@@ -1,0 +1,164 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use authlens_core::model::Severity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "authlens", version, about = "Inspect auth flows: run login, refresh and logout against a target, \
+capture every credential, prove revocation, and get a security checklist.")]
+pub struct Cli {
+    /// More logging on stderr (-v, -vv). Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the bundled lab on loopback and run the full lifecycle against each of its modes.
+    Demo(DemoArgs),
+    /// Run a target profile (TOML) and report what it found.
+    Run(RunArgs),
+    /// Start the bundled lab target server on 127.0.0.1 until Ctrl-C.
+    Lab(LabArgs),
+    /// Decode a JWT (or describe an opaque token) for display. Nothing is verified.
+    Decode(DecodeArgs),
+    /// Past runs from the history database.
+    History(HistoryArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Sarif,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to a file instead of stdout.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Exit with 1 when a warn/fail finding at or above this severity is found (info, low, medium, high,
+    /// critical, or `none` to never fail on findings).
+    #[arg(long, default_value = "high", value_parser = parse_fail_on)]
+    pub fail_on: Option<Severity>,
+    /// History database (default: the user's data dir).
+    #[arg(long, env = "AUTHLENS_DB")]
+    pub db: Option<PathBuf>,
+    /// Do not record the run in the history database.
+    #[arg(long)]
+    pub no_store: bool,
+    /// Keep full tokens and session ids in the history and the report (never the password).
+    #[arg(long)]
+    pub reveal: bool,
+    /// Show every exchange's headers in the text report.
+    #[arg(long)]
+    pub details: bool,
+}
+
+fn parse_fail_on(s: &str) -> Result<Option<Severity>, String> {
+    if s.eq_ignore_ascii_case("none") { Ok(None) } else { s.parse().map(Some) }
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Lab modes to run (default: all three).
+    #[arg(long = "mode", value_parser = parse_mode)]
+    pub modes: Vec<authlens_lab::Mode>,
+    /// Flaw switches to turn on in the lab (each applies to the modes it fits).
+    #[arg(long = "flaw", value_parser = parse_flaw)]
+    pub flaws: Vec<authlens_lab::Flaw>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The target profile (TOML).
+    pub profile: PathBuf,
+    /// Scenarios to run, comma-separated: lifecycle, rotation (default: both).
+    #[arg(long, value_delimiter = ',')]
+    pub scenario: Vec<authlens_core::flow::Scenario>,
+    /// Override the profile's base_url (e.g. the same app on another port).
+    #[arg(long)]
+    pub base_url: Option<url::Url>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct LabArgs {
+    /// session, jwt or hybrid.
+    #[arg(long, default_value = "session", value_parser = parse_mode)]
+    pub mode: authlens_lab::Mode,
+    /// Turn on a flaw switch (repeatable). `authlens lab --list-flaws` lists them.
+    #[arg(long = "flaw", value_parser = parse_flaw)]
+    pub flaws: Vec<authlens_lab::Flaw>,
+    /// List the flaw switches and exit.
+    #[arg(long)]
+    pub list_flaws: bool,
+    /// HTTPS port on 127.0.0.1.
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Plain-HTTP port (it redirects to https); 0 turns it off.
+    #[arg(long, default_value_t = 8080)]
+    pub http_port: u16,
+    /// Access-token lifetime in seconds.
+    #[arg(long)]
+    pub access_ttl: Option<u64>,
+    /// Refresh-token family lifetime in seconds.
+    #[arg(long)]
+    pub refresh_ttl: Option<u64>,
+    /// Session lifetime in seconds.
+    #[arg(long)]
+    pub session_ttl: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct DecodeArgs {
+    /// The token; `-` reads it from stdin (keeps it out of shell history).
+    pub token: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+    /// History database (default: the user's data dir).
+    #[arg(long, env = "AUTHLENS_DB", global = true)]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryAction {
+    /// List recent runs (default).
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Show one run (an id or a unique prefix of it).
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+fn parse_mode(s: &str) -> Result<authlens_lab::Mode, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+fn parse_flaw(s: &str) -> Result<authlens_lab::Flaw, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}

@@ -1,0 +1,60 @@
+//! `authlens run PROFILE`: run a target profile and report.
+
+use std::io::IsTerminal;
+
+use authlens_core::flow::RunOptions;
+use authlens_core::profile::Profile;
+use authlens_core::redact::Redactor;
+
+use crate::cli::RunArgs;
+use crate::output;
+
+pub async fn run(args: RunArgs) -> u8 {
+    let profile = match Profile::load(&args.profile) {
+        Ok(p) => p,
+        Err(e) => return super::fail(e),
+    };
+    let password = match password_for(&profile) {
+        Ok(p) => p,
+        Err(e) => return super::fail(e),
+    };
+    let store = match super::open_store(&args.report).await {
+        Ok(s) => s,
+        Err(e) => return super::fail(e),
+    };
+    let mut opts = RunOptions::new(password.clone());
+    opts.reveal = args.report.reveal;
+    opts.store = store;
+    opts.base_url_override = args.base_url.clone();
+    if !args.scenario.is_empty() {
+        opts.scenarios = args.scenario.clone();
+    }
+    let run = match super::execute(&profile, opts, profile.name.clone()).await {
+        Ok(r) => r,
+        Err(e) => return super::fail(e),
+    };
+    let redacted = Redactor::for_run(&run, &password, args.report.reveal).run(&run);
+    if let Err(e) = output::emit(std::slice::from_ref(&redacted), &args.report) {
+        return super::fail(e);
+    }
+    if let Some(err) = &redacted.error {
+        eprintln!("error: run {}: {}", redacted.status.as_str(), err.message);
+    }
+    eprintln!("{}", output::summary_line(std::slice::from_ref(&redacted), args.report.fail_on));
+    output::exit_code(&[redacted], args.report.fail_on)
+}
+
+/// From the profile's environment variable, else a prompt on a terminal; never from the file.
+fn password_for(profile: &Profile) -> Result<String, String> {
+    if let Ok(p) = std::env::var(&profile.password_env) {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(format!("Password for {} at {}: ", profile.username, profile.base_url))
+            .map_err(|e| format!("cannot read the password: {e}"));
+    }
+    Err(format!(
+        "no password: set {} (the profile's password_env) or run in a terminal to be asked",
+        profile.password_env
+    ))
+}
