@@ -1,1 +1,33 @@
+//! Authlens lab: a deliberately configurable auth server on 127.0.0.1 that Authlens
+//! runs its login/refresh/logout checks against. Safe by default; each [`Flaw`]
+//! switches on one classic mistake so a teacher can show the matching check flip.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), authlens_lab::LabError> {
+//! let mut cfg = authlens_lab::LabConfig::new(authlens_lab::Mode::Jwt);
+//! cfg.flaws.insert(authlens_lab::Flaw::NoRotation);
+//! let lab = authlens_lab::start(cfg).await?;
+//! println!("lab at {}", lab.https_url);
+//! lab.shutdown().await;
+//! # Ok(()) }
+//! ```
 
+mod config;
+mod cookies;
+mod error;
+mod http;
+mod jwt;
+mod pages;
+mod secrets;
+mod server;
+mod session_mode;
+mod state;
+mod store;
+mod tls;
+mod token_mode;
+mod users;
+
+pub use config::{Flaw, LabConfig, Lifetimes, Mode, ParseNameError, default_tls_dir};
+pub use error::LabError;
+pub use server::{LabHandle, start};
+pub use users::{USERS, User};
