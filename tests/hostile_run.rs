@@ -23,8 +23,8 @@ fn login_with_token(token: String) -> Response {
     // A 10 kB value: browsers drop it; we must still record it.
     let big = format!("session_huge={}; Path=/; HttpOnly; Secure; SameSite=Lax", "x".repeat(10_000));
     h.append(header::SET_COOKIE, HeaderValue::from_str(&big).unwrap());
-    // Control characters (DEL and \x01 are legal in an HTTP header value, not in a cookie).
-    h.append(header::SET_COOKIE, HeaderValue::from_bytes(b"ctl=a\x01b\x7fc; Path=/").unwrap());
+    // A control character: HTAB is the only one HTTP lets through in a header value; cookies forbid it.
+    h.append(header::SET_COOKIE, HeaderValue::from_bytes(b"ctl=a\tb; Path=/").unwrap());
     h.append(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
