@@ -6,8 +6,12 @@ use authlens_core::model::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "authlens", version, about = "Inspect auth flows: run login, refresh and logout against a target, \
-capture every credential, prove revocation, and get a security checklist.")]
+#[command(
+    name = "authlens",
+    version,
+    about = "Inspect auth flows: run login, refresh and logout against a target, \
+capture every credential, prove revocation, and get a security checklist."
+)]
 pub struct Cli {
     /// More logging on stderr (-v, -vv). Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -65,7 +69,11 @@ pub struct ReportArgs {
 }
 
 fn parse_fail_on(s: &str) -> Result<Option<Severity>, String> {
-    if s.eq_ignore_ascii_case("none") { Ok(None) } else { s.parse().map(Some) }
+    if s.eq_ignore_ascii_case("none") {
+        Ok(None)
+    } else {
+        s.parse().map(Some)
+    }
 }
 
 #[derive(Args, Debug)]

@@ -23,13 +23,24 @@ pub fn render(runs: &[Run], format: Format, color: bool, details: bool) -> Strin
             runs.iter()
                 .map(|r| {
                     let t = timeline::build(r);
-                    report::text::render(r, &t, &report::text::TextOptions { color, width, verbose: details })
+                    report::text::render(
+                        r,
+                        &t,
+                        &report::text::TextOptions {
+                            color,
+                            width,
+                            verbose: details,
+                        },
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("\n")
         }
         Format::Json => {
-            let pairs: Vec<_> = runs.iter().map(|r| (r.clone(), timeline::build(r))).collect();
+            let pairs: Vec<_> = runs
+                .iter()
+                .map(|r| (r.clone(), timeline::build(r)))
+                .collect();
             report::json::render(&pairs)
         }
         Format::Junit => report::junit::render(runs, Severity::High),
@@ -38,7 +49,12 @@ pub fn render(runs: &[Run], format: Format, color: bool, details: bool) -> Strin
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 60).unwrap_or(100).min(160)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 60)
+        .unwrap_or(100)
+        .min(160)
 }
 
 /// Write the report where asked: a file, or stdout (coloured on a terminal unless NO_COLOR).
@@ -53,10 +69,14 @@ pub fn emit(runs: &[Run], args: &ReportArgs) -> Result<(), String> {
         text.push('\n');
     }
     match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| format!("cannot write the report: {e}"))
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("cannot write the report: {e}"))
         }
     }
 }
@@ -69,8 +89,13 @@ pub fn exit_code(runs: &[Run], fail_on: Option<Severity>) -> u8 {
     if runs.iter().any(|r| r.status == RunStatus::Failed) {
         return EXIT_ERROR;
     }
-    let Some(threshold) = fail_on else { return EXIT_OK };
-    let hit = runs.iter().flat_map(|r| &r.findings).any(|f| f.status.is_problem() && f.severity >= threshold);
+    let Some(threshold) = fail_on else {
+        return EXIT_OK;
+    };
+    let hit = runs
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.status.is_problem() && f.severity >= threshold);
     if hit { EXIT_FINDINGS } else { EXIT_OK }
 }
 

@@ -9,7 +9,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 pub fn spawn(mut rx: UnboundedReceiver<RunEvent>, title: String) -> tokio::task::JoinHandle<()> {
     let bar = ProgressBar::with_draw_target(
         Some(1),
-        if std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() },
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
     );
     bar.set_style(
         ProgressStyle::with_template("{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}")
@@ -20,7 +24,9 @@ pub fn spawn(mut rx: UnboundedReceiver<RunEvent>, title: String) -> tokio::task:
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             match ev {
-                RunEvent::Started { total_steps, .. } => bar.set_length(u64::from(total_steps.max(1))),
+                RunEvent::Started { total_steps, .. } => {
+                    bar.set_length(u64::from(total_steps.max(1)))
+                }
                 RunEvent::StepStarted { label, index, .. } => {
                     if u64::from(index) > bar.length().unwrap_or(0) {
                         bar.set_length(u64::from(index));

@@ -41,18 +41,42 @@ fn demo_text_report_has_every_section() {
     let out = authlens(dir.path(), &["demo", "--no-store", "--mode", "jwt"]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     let s = text(&out.stdout);
-    for section in ["Exchanges", "Credentials", "Timeline", "Checklist", "REVOCATION GAP", "refresh.reuse"] {
+    for section in [
+        "Exchanges",
+        "Credentials",
+        "Timeline",
+        "Checklist",
+        "REVOCATION GAP",
+        "refresh.reuse",
+    ] {
         assert!(s.contains(section), "missing {section:?} in:\n{s}");
     }
-    assert!(!s.contains('\x1b'), "no colour when NO_COLOR is set / not a terminal");
+    assert!(
+        !s.contains('\x1b'),
+        "no colour when NO_COLOR is set / not a terminal"
+    );
 }
 
 #[test]
 fn fail_on_sets_the_exit_code() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["demo", "--no-store", "--mode", "jwt", "--flaw", "no-reuse-detection", "--format", "junit"];
+    let args = [
+        "demo",
+        "--no-store",
+        "--mode",
+        "jwt",
+        "--flaw",
+        "no-reuse-detection",
+        "--format",
+        "junit",
+    ];
     let out = authlens(dir.path(), &args);
-    assert_eq!(out.status.code(), Some(1), "a high finding fails the default --fail-on high: {}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a high finding fails the default --fail-on high: {}",
+        text(&out.stderr)
+    );
     let junit = text(&out.stdout);
     assert!(junit.starts_with("<?xml"), "{junit}");
     assert!(junit.contains("name=\"refresh.reuse\""), "{junit}");
@@ -61,27 +85,59 @@ fn fail_on_sets_the_exit_code() {
 
     let out = authlens(dir.path(), &[&args[..], &["--fail-on", "none"]].concat());
     assert_eq!(out.status.code(), Some(0));
-    let out = authlens(dir.path(), &[&args[..6], &["--fail-on", "critical"]].concat());
+    let out = authlens(
+        dir.path(),
+        &[&args[..6], &["--fail-on", "critical"]].concat(),
+    );
     assert_eq!(out.status.code(), Some(0), "nothing critical in this run");
 }
 
 #[test]
 fn sarif_report_is_valid_shape() {
     let dir = tempfile::tempdir().unwrap();
-    let out = authlens(dir.path(), &["demo", "--no-store", "--mode", "session", "--flaw", "no-httponly", "--format", "sarif"]);
-    assert_eq!(out.status.code(), Some(0), "medium finding under --fail-on high: {}", text(&out.stderr));
+    let out = authlens(
+        dir.path(),
+        &[
+            "demo",
+            "--no-store",
+            "--mode",
+            "session",
+            "--flaw",
+            "no-httponly",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "medium finding under --fail-on high: {}",
+        text(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     assert_eq!(v["version"], "2.1.0");
     let results = v["runs"][0]["results"].as_array().expect("results");
-    assert!(results.iter().any(|r| r["ruleId"] == "cookie.httponly" && r["level"] == "error"), "{results:?}");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "cookie.httponly" && r["level"] == "error"),
+        "{results:?}"
+    );
 }
 
 #[test]
 fn a_flaw_that_fits_no_chosen_mode_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = authlens(dir.path(), &["demo", "--no-store", "--mode", "jwt", "--flaw", "fixation"]);
+    let out = authlens(
+        dir.path(),
+        &["demo", "--no-store", "--mode", "jwt", "--flaw", "fixation"],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("fixation"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("fixation"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -110,7 +166,11 @@ fn missing_password_is_a_clear_error() {
         .stdin(std::process::Stdio::null());
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("AUTHLENS_PASSWORD"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("AUTHLENS_PASSWORD"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -125,21 +185,46 @@ fn run_against_a_stopped_lab_says_what_failed() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("start the lab first"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("start the lab first"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn history_lists_and_shows_runs() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
-    let out = authlens(dir.path(), &["demo", "--mode", "session", "--db", db.to_str().unwrap(), "--format", "json", "--out", dir.path().join("r.json").to_str().unwrap()]);
+    let out = authlens(
+        dir.path(),
+        &[
+            "demo",
+            "--mode",
+            "session",
+            "--db",
+            db.to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+            dir.path().join("r.json").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = authlens(dir.path(), &["history", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     let list = text(&out.stdout);
     assert!(list.contains("Lab: session mode"), "{list}");
-    let id = list.lines().nth(1).and_then(|l| l.split_whitespace().next()).expect("a run row").to_string();
-    let out = authlens(dir.path(), &["history", "--db", db.to_str().unwrap(), "show", &id[..8]]);
+    let id = list
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().next())
+        .expect("a run row")
+        .to_string();
+    let out = authlens(
+        dir.path(),
+        &["history", "--db", db.to_str().unwrap(), "show", &id[..8]],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Checklist"));
 }
@@ -149,11 +234,19 @@ fn decode_shows_claims_and_survives_hostile_tokens() {
     use base64::Engine;
     let b64 = |s: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     let dir = tempfile::tempdir().unwrap();
-    let tok = format!("{}.{}.{}", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(br#"{"sub":"u1","exp":4102444800,"iat":4102441200}"#), "");
+    let tok = format!(
+        "{}.{}.{}",
+        b64(br#"{"alg":"none","typ":"JWT"}"#),
+        b64(br#"{"sub":"u1","exp":4102444800,"iat":4102441200}"#),
+        ""
+    );
     let out = authlens(dir.path(), &["decode", &tok]);
     assert_eq!(out.status.code(), Some(0));
     let s = text(&out.stdout);
-    assert!(s.contains("\"sub\": \"u1\"") && s.contains("NOT verified") && s.contains("1h"), "{s}");
+    assert!(
+        s.contains("\"sub\": \"u1\"") && s.contains("NOT verified") && s.contains("1h"),
+        "{s}"
+    );
 
     let huge = format!("{}.{}.sig", b64(br#"{"alg":"HS256"}"#), "A".repeat(1 << 20));
     let bad = format!("{}.%%%not-base64%%%.sig", b64(br#"{"alg":"HS256"}"#));
@@ -168,6 +261,10 @@ fn decode_shows_claims_and_survives_hostile_tokens() {
         child.stdin.take().unwrap().write_all(t.as_bytes()).unwrap();
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0));
-        assert!(text(&out.stdout).contains("problem:"), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains("problem:"),
+            "{}",
+            text(&out.stdout)
+        );
     }
 }

@@ -17,14 +17,24 @@ fn b64(s: &[u8]) -> String {
 }
 
 fn login_with_token(token: String) -> Response {
-    let mut r = axum::Json(serde_json::json!({ "access_token": token, "expires_in": 60 })).into_response();
+    let mut r =
+        axum::Json(serde_json::json!({ "access_token": token, "expires_in": 60 })).into_response();
     let h = r.headers_mut();
-    h.append(header::SET_COOKIE, HeaderValue::from_static("session_big=AAAAAAAA; Path=/; Secure; HttpOnly"));
+    h.append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("session_big=AAAAAAAA; Path=/; Secure; HttpOnly"),
+    );
     // A 10 kB value: browsers drop it; we must still record it.
-    let big = format!("session_huge={}; Path=/; HttpOnly; Secure; SameSite=Lax", "x".repeat(10_000));
+    let big = format!(
+        "session_huge={}; Path=/; HttpOnly; Secure; SameSite=Lax",
+        "x".repeat(10_000)
+    );
     h.append(header::SET_COOKIE, HeaderValue::from_str(&big).unwrap());
     // A control character: HTAB is the only one HTTP lets through in a header value; cookies forbid it.
-    h.append(header::SET_COOKIE, HeaderValue::from_bytes(b"ctl=a\tb; Path=/").unwrap());
+    h.append(
+        header::SET_COOKIE,
+        HeaderValue::from_bytes(b"ctl=a\tb; Path=/").unwrap(),
+    );
     h.append(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
@@ -63,39 +73,74 @@ async fn run_against(base: &str, profile: &str) -> (Run, Duration) {
     let mut opts = RunOptions::new("pw");
     opts.base_url_override = Some(url::Url::parse(base).unwrap());
     let t0 = Instant::now();
-    let run = tokio::time::timeout(Duration::from_secs(30), flow::run(&p, opts)).await.expect("the run never hangs").unwrap();
+    let run = tokio::time::timeout(Duration::from_secs(30), flow::run(&p, opts))
+        .await
+        .expect("the run never hangs")
+        .unwrap();
     (run, t0.elapsed())
 }
 
 fn me() -> Router {
     Router::new()
-        .route("/me", get(|h: axum::http::HeaderMap| async move {
-            if h.contains_key(header::AUTHORIZATION) { (axum::http::StatusCode::OK, "ok") } else { (axum::http::StatusCode::UNAUTHORIZED, "no") }
-        }))
+        .route(
+            "/me",
+            get(|h: axum::http::HeaderMap| async move {
+                if h.contains_key(header::AUTHORIZATION) {
+                    (axum::http::StatusCode::OK, "ok")
+                } else {
+                    (axum::http::StatusCode::UNAUTHORIZED, "no")
+                }
+            }),
+        )
         .route("/logout", post(|| async { "bye" }))
 }
 
 #[tokio::test]
 async fn malformed_jwts_display_with_problems() {
-    let bad_b64 = format!("{}.%%%not*base64%%%.sig", b64(br#"{"alg":"HS256","typ":"JWT"}"#));
-    let huge = format!("{}.{}.sig", b64(br#"{"alg":"none"}"#), b64(&vec![b'a'; 1 << 20]));
+    let bad_b64 = format!(
+        "{}.%%%not*base64%%%.sig",
+        b64(br#"{"alg":"HS256","typ":"JWT"}"#)
+    );
+    let huge = format!(
+        "{}.{}.sig",
+        b64(br#"{"alg":"none"}"#),
+        b64(&vec![b'a'; 1 << 20])
+    );
     for token in [bad_b64, huge] {
         let t = token.clone();
-        let base = serve(me().route("/login", post(move || { let t = t.clone(); async move { login_with_token(t) } }))).await;
+        let base = serve(me().route(
+            "/login",
+            post(move || {
+                let t = t.clone();
+                async move { login_with_token(t) }
+            }),
+        ))
+        .await;
         let (run, _) = run_against(&base, PROFILE).await;
         assert_eq!(run.status, RunStatus::Completed, "{:?}", run.error);
-        let access = run.credentials.iter().find(|c| c.name == "access").expect("captured");
+        let access = run
+            .credentials
+            .iter()
+            .find(|c| c.name == "access")
+            .expect("captured");
         let jwt = access.jwt.as_ref().expect("decoded as far as possible");
         assert!(!jwt.problems.is_empty(), "problems are listed");
         // The cookies were recorded and judged, the oversized one flagged.
-        let size = run.findings.iter().find(|f| f.check_id == "cookie.size").unwrap();
+        let size = run
+            .findings
+            .iter()
+            .find(|f| f.check_id == "cookie.size")
+            .unwrap();
         assert_eq!(size.status, Status::Fail, "{}", size.summary);
     }
 }
 
 #[tokio::test]
 async fn redirect_loop_is_a_clear_error() {
-    let app = me().route("/login", post(|| async { axum::response::Redirect::temporary("/login") }));
+    let app = me().route(
+        "/login",
+        post(|| async { axum::response::Redirect::temporary("/login") }),
+    );
     let base = serve(app).await;
     let (run, took) = run_against(&base, PROFILE).await;
     assert_eq!(run.status, RunStatus::Failed);
@@ -109,15 +154,28 @@ async fn endless_and_bomb_bodies_stop_at_the_cap() {
     use futures_util::stream;
     // A body that never ends.
     let endless = || async {
-        let s = stream::repeat_with(|| Ok::<_, std::io::Error>(bytes::Bytes::from_static(&[b'{'; 8192])));
-        Response::builder().header("content-type", "application/json").body(axum::body::Body::from_stream(s)).unwrap()
+        let s = stream::repeat_with(|| {
+            Ok::<_, std::io::Error>(bytes::Bytes::from_static(&[b'{'; 8192]))
+        });
+        Response::builder()
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from_stream(s))
+            .unwrap()
     };
     let base = serve(me().route("/login", post(endless))).await;
     let (run, took) = run_against(&base, PROFILE).await;
-    assert_eq!(run.status, RunStatus::Failed, "nothing to extract from a capped body");
+    assert_eq!(
+        run.status,
+        RunStatus::Failed,
+        "nothing to extract from a capped body"
+    );
     let login = &run.exchanges[0];
     let body = &login.final_response().expect("a response head").body;
-    assert!(body.truncated && body.size <= 65536, "capped at max_body_bytes: {} bytes", body.size);
+    assert!(
+        body.truncated && body.size <= 65536,
+        "capped at max_body_bytes: {} bytes",
+        body.size
+    );
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
@@ -127,16 +185,33 @@ async fn cross_origin_redirect_sends_no_cookie_elsewhere() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let hits = Arc::new(AtomicUsize::new(0));
     let h = hits.clone();
-    let other = serve(Router::new().fallback(move || { h.fetch_add(1, Ordering::SeqCst); async { "stolen" } })).await;
+    let other = serve(Router::new().fallback(move || {
+        h.fetch_add(1, Ordering::SeqCst);
+        async { "stolen" }
+    }))
+    .await;
     let to = other.replace("127.0.0.1", "localhost") + "/collect";
-    let app = me().route("/login", post(move || { let to = to.clone(); async move {
-        let mut r = axum::response::Redirect::temporary(&to).into_response();
-        r.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("sid=secret-session-value; Path=/"));
-        r
-    } }));
+    let app = me().route(
+        "/login",
+        post(move || {
+            let to = to.clone();
+            async move {
+                let mut r = axum::response::Redirect::temporary(&to).into_response();
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    HeaderValue::from_static("sid=secret-session-value; Path=/"),
+                );
+                r
+            }
+        }),
+    );
     let base = serve(app).await;
     let (run, _) = run_against(&base, PROFILE).await;
     assert_eq!(run.status, RunStatus::Failed);
     assert!(run.error.unwrap().message.to_lowercase().contains("origin"));
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing was sent to the other origin");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "nothing was sent to the other origin"
+    );
 }

@@ -8,13 +8,21 @@ use sqlx::Row;
 
 async fn slow_target() -> String {
     let app = Router::new()
-        .route("/login", post(|| async { axum::Json(serde_json::json!({"token": "opaque-token-0123456789abcdef"})) }))
+        .route(
+            "/login",
+            post(|| async {
+                axum::Json(serde_json::json!({"token": "opaque-token-0123456789abcdef"}))
+            }),
+        )
         .route("/me", get(|| async { "ok" }))
         // The logout never answers in time: the run is stuck here when we kill it.
-        .route("/logout", post(|| async {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            "late"
-        }));
+        .route(
+            "/logout",
+            post(|| async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                "late"
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -50,7 +58,14 @@ path = "/logout"
     .unwrap();
     let db = dir.path().join("h.db");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authlens"))
-        .args(["run", profile.to_str().unwrap(), "--db", db.to_str().unwrap(), "--format", "json"])
+        .args([
+            "run",
+            profile.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .env("AUTHLENS_DATA_DIR", dir.path())
         .env("AUTHLENS_PASSWORD", "pw-not-stored")
         .stdout(std::process::Stdio::null())
@@ -62,11 +77,18 @@ path = "/logout"
     let url = format!("sqlite://{}?mode=ro", db.display());
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        assert!(Instant::now() < deadline, "the run never stored its first exchanges");
+        assert!(
+            Instant::now() < deadline,
+            "the run never stored its first exchanges"
+        );
         if db.exists()
             && let Ok(pool) = sqlx::SqlitePool::connect(&url).await
         {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM exchanges").fetch_one(&pool).await.map(|r| r.get(0)).unwrap_or(0);
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM exchanges")
+                .fetch_one(&pool)
+                .await
+                .map(|r| r.get(0))
+                .unwrap_or(0);
             pool.close().await;
             if n >= 2 {
                 break;
@@ -77,12 +99,26 @@ path = "/logout"
     child.kill().unwrap();
     let _ = child.wait();
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    let check: String = sqlx::query("PRAGMA integrity_check").fetch_one(&pool).await.unwrap().get(0);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let check: String = sqlx::query("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(check, "ok");
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM exchanges").fetch_one(&pool).await.unwrap().get(0);
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM exchanges")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
     assert!(n >= 2, "the finished exchanges are kept: {n}");
-    let unfinished: i64 = sqlx::query("SELECT COUNT(*) FROM runs WHERE finished_at IS NULL").fetch_one(&pool).await.unwrap().get(0);
+    let unfinished: i64 = sqlx::query("SELECT COUNT(*) FROM runs WHERE finished_at IS NULL")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(unfinished, 1, "the killed run is recorded as unfinished");
     pool.close().await;
 

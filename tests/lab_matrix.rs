@@ -28,7 +28,11 @@ fn baseline(mode: Mode) -> BTreeMap<&'static str, Status> {
         ("cookie.size", Pass),
         ("cookie.lifetime", Pass),
     ];
-    let refresh_ok = [("refresh.rotation", Pass), ("refresh.reuse", Pass), ("refresh.logout", Pass)];
+    let refresh_ok = [
+        ("refresh.rotation", Pass),
+        ("refresh.reuse", Pass),
+        ("refresh.logout", Pass),
+    ];
     let mut m: BTreeMap<&'static str, Status> = common.into_iter().collect();
     match mode {
         Mode::Session => {
@@ -98,7 +102,11 @@ fn changes(mode: Mode, flaw: Flaw) -> Vec<(&'static str, Status)> {
             Mode::Session => vec![("cookie.lifetime", Fail)],
             // A 30-day access token that survives logout is no longer a tolerable gap.
             Mode::Jwt => vec![("jwt.exp", Fail), ("session.logout", Fail)],
-            Mode::Hybrid => vec![("jwt.exp", Fail), ("session.logout", Fail), ("cookie.lifetime", Fail)],
+            Mode::Hybrid => vec![
+                ("jwt.exp", Fail),
+                ("session.logout", Fail),
+                ("cookie.lifetime", Fail),
+            ],
         },
         Flaw::NoStoreMissing => vec![("cache.no-store", Fail)],
         Flaw::TokenInUrl => vec![("session.in-url", Fail)],
@@ -112,7 +120,12 @@ fn diff(expected: &BTreeMap<&str, Status>, run: &authlens_core::model::Run) -> V
         match got.get(*id) {
             Some(s) if s == want => {}
             Some(s) => {
-                let summary = run.findings.iter().find(|f| f.check_id == *id).map(|f| f.summary.as_str()).unwrap_or("");
+                let summary = run
+                    .findings
+                    .iter()
+                    .find(|f| f.check_id == *id)
+                    .map(|f| f.summary.as_str())
+                    .unwrap_or("");
                 problems.push(format!("{id}: expected {want:?}, got {s:?} ({summary})"));
             }
             None => problems.push(format!("{id}: missing from the checklist")),
@@ -123,19 +136,46 @@ fn diff(expected: &BTreeMap<&str, Status>, run: &authlens_core::model::Run) -> V
 
 async fn assert_mode(mode: Mode) {
     let run = run_lab(mode, &[]).await;
-    assert_eq!(run.status, RunStatus::Completed, "{mode} safe run: {:?}", run.error);
+    assert_eq!(
+        run.status,
+        RunStatus::Completed,
+        "{mode} safe run: {:?}",
+        run.error
+    );
     let base = baseline(mode);
     let problems = diff(&base, &run);
-    assert!(problems.is_empty(), "{mode} mode, safe defaults:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{mode} mode, safe defaults:\n{}",
+        problems.join("\n")
+    );
 
-    let applicable: Vec<Flaw> = Flaw::ALL.iter().copied().filter(|f| f.applies_to(mode)).collect();
-    let runs = futures_util::future::join_all(applicable.iter().map(|f| run_lab(mode, std::slice::from_ref(f)))).await;
+    let applicable: Vec<Flaw> = Flaw::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.applies_to(mode))
+        .collect();
+    let runs = futures_util::future::join_all(
+        applicable
+            .iter()
+            .map(|f| run_lab(mode, std::slice::from_ref(f))),
+    )
+    .await;
     let mut all = Vec::new();
     for (flaw, run) in applicable.iter().zip(runs) {
-        assert_eq!(run.status, RunStatus::Completed, "{mode} + {flaw}: {:?}", run.error);
+        assert_eq!(
+            run.status,
+            RunStatus::Completed,
+            "{mode} + {flaw}: {:?}",
+            run.error
+        );
         let mut expected = base.clone();
         for (id, status) in changes(mode, *flaw) {
-            assert_ne!(base.get(id), Some(&status), "matrix bug: {flaw} in {mode} 'changes' {id} to its baseline");
+            assert_ne!(
+                base.get(id),
+                Some(&status),
+                "matrix bug: {flaw} in {mode} 'changes' {id} to its baseline"
+            );
             expected.insert(id, status);
         }
         for p in diff(&expected, &run) {
@@ -164,12 +204,29 @@ async fn hybrid_mode_matrix() {
 async fn jwt_mode_shows_the_revocation_gap_and_session_mode_none() {
     let jwt = run_lab(Mode::Jwt, &[]).await;
     let t = authlens_core::timeline::build(&jwt);
-    let gaps: Vec<&str> = t.lanes.iter().filter(|l| l.revocation_gap.is_some()).map(|l| l.label.as_str()).collect();
-    assert!(gaps.iter().any(|l| l.starts_with("access")), "jwt lanes with a gap: {gaps:?}");
-    assert!(!gaps.iter().any(|l| l.starts_with("refresh")), "refresh tokens must be revoked at logout: {gaps:?}");
+    let gaps: Vec<&str> = t
+        .lanes
+        .iter()
+        .filter(|l| l.revocation_gap.is_some())
+        .map(|l| l.label.as_str())
+        .collect();
+    assert!(
+        gaps.iter().any(|l| l.starts_with("access")),
+        "jwt lanes with a gap: {gaps:?}"
+    );
+    assert!(
+        !gaps.iter().any(|l| l.starts_with("refresh")),
+        "refresh tokens must be revoked at logout: {gaps:?}"
+    );
 
     let session = run_lab(Mode::Session, &[]).await;
     let t = authlens_core::timeline::build(&session);
-    assert!(t.lanes.iter().all(|l| l.revocation_gap.is_none()), "session mode revokes at logout");
-    assert!(t.lanes.iter().any(|l| l.label.starts_with("session #1")), "a lane for the session cookie");
+    assert!(
+        t.lanes.iter().all(|l| l.revocation_gap.is_none()),
+        "session mode revokes at logout"
+    );
+    assert!(
+        t.lanes.iter().any(|l| l.label.starts_with("session #1")),
+        "a lane for the session cookie"
+    );
 }

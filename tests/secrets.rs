@@ -33,11 +33,18 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 fn reports(run: &Run) -> Vec<(&'static str, String)> {
     let t = timeline::build(run);
-    let opts = report::text::TextOptions { color: false, width: 120, verbose: true };
+    let opts = report::text::TextOptions {
+        color: false,
+        width: 120,
+        verbose: true,
+    };
     vec![
         ("text", report::text::render(run, &t, &opts)),
         ("json", report::json::render(&[(run.clone(), t)])),
-        ("junit", report::junit::render(std::slice::from_ref(run), Severity::High)),
+        (
+            "junit",
+            report::junit::render(std::slice::from_ref(run), Severity::High),
+        ),
         ("sarif", report::sarif::render(std::slice::from_ref(run))),
     ]
 }
@@ -64,17 +71,31 @@ async fn no_secret_in_db_or_reports() {
     let password = authlens_lab::USERS[0].password;
     for mode in [Mode::Session, Mode::Jwt, Mode::Hybrid] {
         let (run, db, _dir) = stored_run(mode, false).await;
-        let secrets: Vec<&str> = run.credentials.iter().map(|c| c.value.as_str()).filter(|v| v.len() >= 8).collect();
+        let secrets: Vec<&str> = run
+            .credentials
+            .iter()
+            .map(|c| c.value.as_str())
+            .filter(|v| v.len() >= 8)
+            .collect();
         assert!(secrets.len() >= 2, "{mode}: the run captured credentials");
-        assert!(!contains(&db, password), "{mode}: the password is in the DB");
+        assert!(
+            !contains(&db, password),
+            "{mode}: the password is in the DB"
+        );
         for s in &secrets {
             assert!(!contains(&db, s), "{mode}: a full credential is in the DB");
         }
         let redacted = Redactor::for_run(&run, password, false).run(&run);
         for (format, text) in reports(&redacted) {
-            assert!(!text.contains(password), "{mode}: password in the {format} report");
+            assert!(
+                !text.contains(password),
+                "{mode}: password in the {format} report"
+            );
             for s in &secrets {
-                assert!(!text.contains(s), "{mode}: a full credential in the {format} report");
+                assert!(
+                    !text.contains(s),
+                    "{mode}: a full credential in the {format} report"
+                );
             }
         }
     }
@@ -94,16 +115,32 @@ fn cli_logs_and_db_hold_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_authlens"))
-        .args(["-vv", "demo", "--db", db.to_str().unwrap(), "--format", "json"])
+        .args([
+            "-vv",
+            "demo",
+            "--db",
+            db.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .env("AUTHLENS_DATA_DIR", dir.path())
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let password = authlens_lab::USERS[0].password;
     // A full JWT starts with its encoded header; the redacted form keeps only 6 characters of it.
     let jwt_start = "eyJhbGciOi";
-    for (what, bytes) in [("stdout", out.stdout.clone()), ("stderr (logs)", out.stderr.clone()), ("db", db_bytes(&db))] {
+    for (what, bytes) in [
+        ("stdout", out.stdout.clone()),
+        ("stderr (logs)", out.stderr.clone()),
+        ("db", db_bytes(&db)),
+    ] {
         assert!(!contains(&bytes, password), "password in {what}");
         assert!(!contains(&bytes, jwt_start), "a full JWT in {what}");
     }

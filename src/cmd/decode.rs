@@ -12,7 +12,10 @@ pub fn decode(args: DecodeArgs) -> u8 {
     let token = if args.token == "-" {
         let mut s = String::new();
         // Bounded: a token is not a file.
-        if let Err(e) = std::io::stdin().take(16 * 1024 * 1024).read_to_string(&mut s) {
+        if let Err(e) = std::io::stdin()
+            .take(16 * 1024 * 1024)
+            .read_to_string(&mut s)
+        {
             return super::fail(format!("cannot read the token from stdin: {e}"));
         }
         s.trim().to_string()
@@ -38,25 +41,43 @@ pub fn decode(args: DecodeArgs) -> u8 {
         None => {
             let alphabet = if token.chars().all(|c| c.is_ascii_hexdigit()) {
                 "hex"
-            } else if token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            } else if token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
                 "base64url"
             } else {
                 "mixed"
             };
-            println!("opaque token (not a JWT): {} characters, {alphabet} alphabet, fingerprint {}", token.chars().count(), fingerprint(token));
-            println!("An opaque token means nothing by itself: only the server that issued it knows what it stands for.");
+            println!(
+                "opaque token (not a JWT): {} characters, {alphabet} alphabet, fingerprint {}",
+                token.chars().count(),
+                fingerprint(token)
+            );
+            println!(
+                "An opaque token means nothing by itself: only the server that issued it knows what it stands for."
+            );
         }
         Some(j) => {
             println!("JWT — decoded for display only; the signature was NOT verified.");
             let pretty = |v: &Option<serde_json::Value>| {
-                v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_else(|| "(unreadable)".into())
+                v.as_ref()
+                    .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+                    .unwrap_or_else(|| "(unreadable)".into())
             };
             println!("\nheader:\n{}", sanitize(&pretty(&j.header)));
             println!("\nclaims:\n{}", sanitize(&pretty(&j.claims)));
             println!("\nsignature: {} bytes", j.signature_len);
-            for (name, v) in [("issued (iat)", j.iat), ("not before (nbf)", j.nbf), ("expires (exp)", j.exp)] {
+            for (name, v) in [
+                ("issued (iat)", j.iat),
+                ("not before (nbf)", j.nbf),
+                ("expires (exp)", j.exp),
+            ] {
                 if let Some(secs) = v {
-                    println!("{name:<17} {}", describe_time(secs.saturating_mul(1000), now));
+                    println!(
+                        "{name:<17} {}",
+                        describe_time(secs.saturating_mul(1000), now)
+                    );
                 }
             }
             if let (Some(iat), Some(exp)) = (j.iat, j.exp) {
@@ -82,5 +103,13 @@ fn humanize(secs: i64) -> String {
 
 /// Claims come from whoever minted the token: no terminal escapes reach the screen.
 fn sanitize(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() && c != '\n' { '\u{FFFD}' } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }

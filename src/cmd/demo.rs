@@ -19,11 +19,22 @@ pub fn lab_profile(mode: Mode) -> &'static str {
 }
 
 pub async fn demo(args: DemoArgs) -> u8 {
-    let modes = if args.modes.is_empty() { Mode::ALL.to_vec() } else { args.modes.clone() };
+    let modes = if args.modes.is_empty() {
+        Mode::ALL.to_vec()
+    } else {
+        args.modes.clone()
+    };
     for flaw in &args.flaws {
         if !modes.iter().any(|m| flaw.applies_to(*m)) {
-            let fits: Vec<String> = Mode::ALL.iter().filter(|m| flaw.applies_to(**m)).map(|m| m.to_string()).collect();
-            return super::fail(format!("flaw `{flaw}` has no effect in the chosen modes (it applies to: {})", fits.join(", ")));
+            let fits: Vec<String> = Mode::ALL
+                .iter()
+                .filter(|m| flaw.applies_to(**m))
+                .map(|m| m.to_string())
+                .collect();
+            return super::fail(format!(
+                "flaw `{flaw}` has no effect in the chosen modes (it applies to: {})",
+                fits.join(", ")
+            ));
         }
     }
     let store = match super::open_store(&args.report).await {
@@ -33,7 +44,12 @@ pub async fn demo(args: DemoArgs) -> u8 {
     let user = &authlens_lab::USERS[0];
     let mut runs = Vec::new();
     for mode in modes {
-        let flaws: std::collections::BTreeSet<Flaw> = args.flaws.iter().copied().filter(|f| f.applies_to(mode)).collect();
+        let flaws: std::collections::BTreeSet<Flaw> = args
+            .flaws
+            .iter()
+            .copied()
+            .filter(|f| f.applies_to(mode))
+            .collect();
         let cfg = LabConfig {
             mode,
             flaws: flaws.clone(),
@@ -49,9 +65,16 @@ pub async fn demo(args: DemoArgs) -> u8 {
         let flaw_list = if flaws.is_empty() {
             "safe defaults".to_string()
         } else {
-            flaws.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", ")
+            flaws
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        eprintln!("authlens demo: lab in {mode} mode ({flaw_list}) at {}", lab.https_url);
+        eprintln!(
+            "authlens demo: lab in {mode} mode ({flaw_list}) at {}",
+            lab.https_url
+        );
         let profile = match Profile::from_toml(lab_profile(mode), None) {
             Ok(p) => p,
             Err(e) => return super::fail(format!("bundled profile for {mode}: {e}")),
@@ -61,11 +84,16 @@ pub async fn demo(args: DemoArgs) -> u8 {
         opts.store = store.clone();
         opts.tls_override = Some(TlsTrust::CaPem(lab.cert_pem.clone()));
         opts.base_url_override = url::Url::parse(&lab.https_url).ok();
-        opts.http_base_url_override = lab.http_url.as_deref().and_then(|u| url::Url::parse(u).ok());
+        opts.http_base_url_override = lab
+            .http_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok());
         let result = super::execute(&profile, opts, format!("{mode} mode")).await;
         lab.shutdown().await;
         match result {
-            Ok(run) => runs.push(Redactor::for_run(&run, user.password, args.report.reveal).run(&run)),
+            Ok(run) => {
+                runs.push(Redactor::for_run(&run, user.password, args.report.reveal).run(&run))
+            }
             Err(e) => return super::fail(e),
         }
     }

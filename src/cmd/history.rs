@@ -5,9 +5,15 @@ use authlens_core::store::Store;
 use crate::cli::{Format, HistoryAction, HistoryArgs};
 
 pub async fn history(args: HistoryArgs) -> u8 {
-    let path = args.db.clone().unwrap_or_else(authlens_core::paths::default_db);
+    let path = args
+        .db
+        .clone()
+        .unwrap_or_else(authlens_core::paths::default_db);
     if !path.exists() {
-        println!("No history yet ({} does not exist). Run `authlens demo` or `authlens run PROFILE` first.", path.display());
+        println!(
+            "No history yet ({} does not exist). Run `authlens demo` or `authlens run PROFILE` first.",
+            path.display()
+        );
         return 0;
     }
     let store = match Store::open(&path).await {
@@ -24,19 +30,34 @@ pub async fn history(args: HistoryArgs) -> u8 {
                 println!("No runs recorded in {}.", path.display());
                 return 0;
             }
-            println!("{:<13} {:<20} {:<11} {:>5} {:>5} {:>5} {:>4}  profile", "id", "started (UTC)", "status", "fail", "warn", "pass", "ex");
+            println!(
+                "{:<13} {:<20} {:<11} {:>5} {:>5} {:>5} {:>4}  profile",
+                "id", "started (UTC)", "status", "fail", "warn", "pass", "ex"
+            );
             for r in runs {
                 let started = time::OffsetDateTime::from_unix_timestamp(r.started_at / 1000)
                     .ok()
-                    .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).ok())
+                    .and_then(|t| {
+                        t.format(time::macros::format_description!(
+                            "[year]-[month]-[day] [hour]:[minute]:[second]"
+                        ))
+                        .ok()
+                    })
                     .unwrap_or_default();
                 let id: String = r.id.chars().take(13).collect();
                 println!(
                     "{id:<13} {started:<20} {:<11} {:>5} {:>5} {:>5} {:>4}  {}",
-                    r.status, r.fails, r.warns, r.passes, r.exchanges, sanitize(&r.profile_name)
+                    r.status,
+                    r.fails,
+                    r.warns,
+                    r.passes,
+                    r.exchanges,
+                    sanitize(&r.profile_name)
                 );
             }
-            println!("\n`authlens history show ID` shows one (a unique prefix of the id is enough).");
+            println!(
+                "\n`authlens history show ID` shows one (a unique prefix of the id is enough)."
+            );
             0
         }
         HistoryAction::Show { id, format } => {
@@ -44,7 +65,9 @@ pub async fn history(args: HistoryArgs) -> u8 {
                 Ok(r) => r,
                 Err(e) => return super::fail(e),
             };
-            let color = format == Format::Text && std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
+            let color = format == Format::Text
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none();
             println!("{}", crate::output::render(&[run], format, color, false));
             0
         }
@@ -52,5 +75,7 @@ pub async fn history(args: HistoryArgs) -> u8 {
 }
 
 fn sanitize(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }

@@ -7,8 +7,17 @@ use crate::cli::LabArgs;
 pub async fn lab(args: LabArgs) -> u8 {
     if args.list_flaws {
         for f in Flaw::ALL {
-            let modes: Vec<String> = Mode::ALL.iter().filter(|m| f.applies_to(**m)).map(|m| m.to_string()).collect();
-            println!("{:<22} {}  [{}]", f.to_string(), f.describe(), modes.join(", "));
+            let modes: Vec<String> = Mode::ALL
+                .iter()
+                .filter(|m| f.applies_to(**m))
+                .map(|m| m.to_string())
+                .collect();
+            println!(
+                "{:<22} {}  [{}]",
+                f.to_string(),
+                f.describe(),
+                modes.join(", ")
+            );
         }
         return 0;
     }
@@ -32,14 +41,21 @@ pub async fn lab(args: LabArgs) -> u8 {
     let flaws = if lab.flaws.is_empty() {
         "none (safe defaults)".to_string()
     } else {
-        lab.flaws.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", ")
+        lab.flaws
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     println!("Authlens lab — {} mode — flaws: {flaws}", lab.mode);
     println!("  https: {}", lab.https_url);
     if let Some(h) = &lab.http_url {
         println!("  http:  {h} (redirects to https)");
     }
-    println!("  certificate: {} (profiles with tls.trust = \"lab\" trust it)", lab.cert_path.display());
+    println!(
+        "  certificate: {} (profiles with tls.trust = \"lab\" trust it)",
+        lab.cert_path.display()
+    );
     println!("  users:");
     for u in authlens_lab::USERS {
         println!("    {} / {}  password: {}", u.username, u.email, u.password);
@@ -50,7 +66,10 @@ pub async fn lab(args: LabArgs) -> u8 {
         lab.mode
     );
     if args.port != 8443 || args.http_port != 8080 {
-        println!("(non-default ports: add --base-url {} to `authlens run`)", lab.https_url);
+        println!(
+            "(non-default ports: add --base-url {} to `authlens run`)",
+            lab.https_url
+        );
     }
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("stopping the lab");

@@ -6,12 +6,12 @@ mod history;
 mod lab;
 mod run;
 
+use authlens_core::CoreError;
 use authlens_core::events::{CancellationToken, EventSink};
 use authlens_core::flow::{self, RunOptions};
 use authlens_core::model::Run;
 use authlens_core::profile::Profile;
 use authlens_core::store::Store;
-use authlens_core::CoreError;
 
 use crate::cli::{Cli, Command, ReportArgs};
 use crate::output::EXIT_ERROR;
@@ -37,12 +37,19 @@ pub async fn open_store(args: &ReportArgs) -> Result<Option<Store>, CoreError> {
     if args.no_store {
         return Ok(None);
     }
-    let path = args.db.clone().unwrap_or_else(authlens_core::paths::default_db);
+    let path = args
+        .db
+        .clone()
+        .unwrap_or_else(authlens_core::paths::default_db);
     Ok(Some(Store::open(&path).await?))
 }
 
 /// Run one profile with a progress bar and Ctrl-C cancellation.
-pub async fn execute(profile: &Profile, mut opts: RunOptions, title: String) -> Result<Run, CoreError> {
+pub async fn execute(
+    profile: &Profile,
+    mut opts: RunOptions,
+    title: String,
+) -> Result<Run, CoreError> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     opts.events = EventSink::new(tx);
     let cancel: CancellationToken = opts.cancel.clone();

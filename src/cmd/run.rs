@@ -40,7 +40,10 @@ pub async fn run(args: RunArgs) -> u8 {
     if let Some(err) = &redacted.error {
         eprintln!("error: run {}: {}", redacted.status.as_str(), err.message);
     }
-    eprintln!("{}", output::summary_line(std::slice::from_ref(&redacted), args.report.fail_on));
+    eprintln!(
+        "{}",
+        output::summary_line(std::slice::from_ref(&redacted), args.report.fail_on)
+    );
     output::exit_code(&[redacted], args.report.fail_on)
 }
 
@@ -50,8 +53,11 @@ fn password_for(profile: &Profile) -> Result<String, String> {
         return Ok(p);
     }
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(format!("Password for {} at {}: ", profile.username, profile.base_url))
-            .map_err(|e| format!("cannot read the password: {e}"));
+        return rpassword::prompt_password(format!(
+            "Password for {} at {}: ",
+            profile.username, profile.base_url
+        ))
+        .map_err(|e| format!("cannot read the password: {e}"));
     }
     Err(format!(
         "no password: set {} (the profile's password_env) or run in a terminal to be asked",

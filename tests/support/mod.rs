@@ -14,11 +14,15 @@ use authlens_lab::{Flaw, LabConfig, LabHandle, Lifetimes, Mode};
 /// One certificate directory for the whole test binary (labs reuse the generated certificate).
 pub fn tls_dir() -> PathBuf {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().expect("tempdir")).path().to_path_buf()
+    DIR.get_or_init(|| tempfile::tempdir().expect("tempdir"))
+        .path()
+        .to_path_buf()
 }
 
 pub fn profile_path(mode: Mode) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("profiles").join(format!("lab-{mode}.toml"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("profiles")
+        .join(format!("lab-{mode}.toml"))
 }
 
 pub async fn start_lab(mode: Mode, flaws: &[Flaw]) -> LabHandle {
@@ -43,7 +47,10 @@ pub fn lab_options(lab: &LabHandle) -> RunOptions {
     let mut opts = RunOptions::new(authlens_lab::USERS[0].password);
     opts.tls_override = Some(TlsTrust::CaPem(lab.cert_pem.clone()));
     opts.base_url_override = Some(url::Url::parse(&lab.https_url).expect("lab url"));
-    opts.http_base_url_override = lab.http_url.as_deref().map(|u| url::Url::parse(u).expect("lab http url"));
+    opts.http_base_url_override = lab
+        .http_url
+        .as_deref()
+        .map(|u| url::Url::parse(u).expect("lab http url"));
     opts
 }
 
@@ -51,15 +58,23 @@ pub fn lab_options(lab: &LabHandle) -> RunOptions {
 pub async fn run_lab(mode: Mode, flaws: &[Flaw]) -> Run {
     let lab = start_lab(mode, flaws).await;
     let profile = Profile::load(&profile_path(mode)).expect("bundled profile parses");
-    let run = flow::run(&profile, lab_options(&lab)).await.expect("run starts");
+    let run = flow::run(&profile, lab_options(&lab))
+        .await
+        .expect("run starts");
     lab.shutdown().await;
     run
 }
 
 pub fn statuses(run: &Run) -> BTreeMap<String, Status> {
-    run.findings.iter().map(|f| (f.check_id.clone(), f.status)).collect()
+    run.findings
+        .iter()
+        .map(|f| (f.check_id.clone(), f.status))
+        .collect()
 }
 
 pub fn flaws(names: &[&str]) -> BTreeSet<Flaw> {
-    names.iter().map(|n| n.parse().expect("flaw name")).collect()
+    names
+        .iter()
+        .map(|n| n.parse().expect("flaw name"))
+        .collect()
 }

@@ -29,7 +29,10 @@ impl CoreError {
     }
 
     pub fn info(&self) -> ErrorInfo {
-        ErrorInfo { code: self.code(), message: self.to_string() }
+        ErrorInfo {
+            code: self.code(),
+            message: self.to_string(),
+        }
     }
 }
 

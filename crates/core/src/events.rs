@@ -9,14 +9,45 @@ use crate::model::{CredentialKind, ErrorInfo, Finding, Millis, StepKind, Verdict
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum RunEvent {
-    Started { run_id: String, profile: String, total_steps: u32 },
-    StepStarted { scenario: String, step: StepKind, label: String, index: u32 },
-    ExchangeCaptured { id: u32, method: String, url: String, status: Option<u16>, duration_ms: f64 },
-    CredentialIssued { id: u32, label: String, kind: CredentialKind, expires_at: Option<Millis> },
-    ReplayResult { credential_id: u32, label: String, verdict: Verdict, status: Option<u16> },
-    Finding { finding: Box<Finding> },
-    Finished { run_id: String },
-    Failed { error: ErrorInfo },
+    Started {
+        run_id: String,
+        profile: String,
+        total_steps: u32,
+    },
+    StepStarted {
+        scenario: String,
+        step: StepKind,
+        label: String,
+        index: u32,
+    },
+    ExchangeCaptured {
+        id: u32,
+        method: String,
+        url: String,
+        status: Option<u16>,
+        duration_ms: f64,
+    },
+    CredentialIssued {
+        id: u32,
+        label: String,
+        kind: CredentialKind,
+        expires_at: Option<Millis>,
+    },
+    ReplayResult {
+        credential_id: u32,
+        label: String,
+        verdict: Verdict,
+        status: Option<u16>,
+    },
+    Finding {
+        finding: Box<Finding>,
+    },
+    Finished {
+        run_id: String,
+    },
+    Failed {
+        error: ErrorInfo,
+    },
 }
 
 /// Where events go. Sending never blocks the run; a closed receiver is ignored.

@@ -36,7 +36,12 @@ impl Body {
     pub fn from_bytes(bytes: &[u8], truncated: bool) -> Self {
         use base64::Engine;
         match std::str::from_utf8(bytes) {
-            Ok(s) => Body { text: Some(s.to_owned()), base64: None, size: bytes.len() as u64, truncated },
+            Ok(s) => Body {
+                text: Some(s.to_owned()),
+                base64: None,
+                size: bytes.len() as u64,
+                truncated,
+            },
             Err(_) => Body {
                 text: None,
                 base64: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
@@ -86,13 +91,19 @@ pub struct ResponseRecord {
 impl ResponseRecord {
     /// First header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
     }
 }
 
 impl RequestRecord {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
     }
 }
 
@@ -189,7 +200,9 @@ impl Exchange {
     pub fn set_cookie_lines(&self) -> impl Iterator<Item = (&str, &str)> {
         self.hops.iter().flat_map(|h| {
             let url = h.request.url.as_str();
-            h.response.iter().flat_map(move |r| r.set_cookies.iter().map(move |l| (url, l.as_str())))
+            h.response
+                .iter()
+                .flat_map(move |r| r.set_cookies.iter().map(move |l| (url, l.as_str())))
         })
     }
 }
@@ -222,7 +235,13 @@ impl CredentialKind {
     }
     /// Kinds that authenticate a user (the ones replayed after logout).
     pub fn authenticates(self) -> bool {
-        matches!(self, CredentialKind::Session | CredentialKind::Access | CredentialKind::Refresh | CredentialKind::Id)
+        matches!(
+            self,
+            CredentialKind::Session
+                | CredentialKind::Access
+                | CredentialKind::Refresh
+                | CredentialKind::Id
+        )
     }
 }
 
@@ -427,7 +446,11 @@ impl std::str::FromStr for Severity {
             "medium" => Severity::Medium,
             "high" => Severity::High,
             "critical" => Severity::Critical,
-            other => return Err(format!("unknown severity `{other}` (expected info, low, medium, high or critical)")),
+            other => {
+                return Err(format!(
+                    "unknown severity `{other}` (expected info, low, medium, high or critical)"
+                ));
+            }
         })
     }
 }
@@ -509,12 +532,16 @@ impl Run {
         self.credentials.iter().find(|c| c.id == id)
     }
     pub fn observations_of(&self, credential_id: u32) -> impl Iterator<Item = &Observation> {
-        self.observations.iter().filter(move |o| o.credential_id == credential_id)
+        self.observations
+            .iter()
+            .filter(move |o| o.credential_id == credential_id)
     }
     pub fn credentials_of(&self, kind: CredentialKind) -> impl Iterator<Item = &Credential> {
         self.credentials.iter().filter(move |c| c.kind == kind)
     }
     pub fn event(&self, kind: FlowEventKind, scenario: &str) -> Option<&FlowEvent> {
-        self.events.iter().find(|e| e.kind == kind && e.scenario == scenario)
+        self.events
+            .iter()
+            .find(|e| e.kind == kind && e.scenario == scenario)
     }
 }

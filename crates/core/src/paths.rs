@@ -6,7 +6,9 @@ pub fn data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("AUTHLENS_DATA_DIR") {
         return PathBuf::from(dir);
     }
-    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("authlens")
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("authlens")
 }
 
 /// The history database.

@@ -20,7 +20,13 @@ pub enum ProfileError {
     #[error("cannot read profile {path}: {message}")]
     Read { path: String, message: String },
     #[error("{file}:{line}:{column}: {message}{}", key.as_ref().map(|k| format!(" (key `{k}`)")).unwrap_or_default())]
-    Invalid { file: String, line: usize, column: usize, key: Option<String>, message: String },
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        key: Option<String>,
+        message: String,
+    },
 }
 
 impl ProfileError {
@@ -172,12 +178,26 @@ pub enum ExtractKind {
 
 #[derive(Debug, Clone)]
 pub enum Source {
-    Json { pointer: String },
-    Header { name: String },
-    Cookie { name: String },
-    HtmlInput { field: String },
-    Html { selector: String, attr: Option<String> },
-    Regex { regex: regex::Regex, group: usize },
+    Json {
+        pointer: String,
+    },
+    Header {
+        name: String,
+    },
+    Cookie {
+        name: String,
+    },
+    HtmlInput {
+        field: String,
+    },
+    Html {
+        selector: String,
+        attr: Option<String>,
+    },
+    Regex {
+        regex: regex::Regex,
+        group: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -195,7 +215,10 @@ pub enum BodyTemplate {
     None,
     Form(Vec<(String, Template)>),
     Json(serde_json::Value),
-    Raw { content_type: String, text: Template },
+    Raw {
+        content_type: String,
+        text: Template,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -270,15 +293,19 @@ pub const DEFAULT_PASSWORD_ENV: &str = "AUTHLENS_PASSWORD";
 
 impl Profile {
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ProfileError::Read { path: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         Profile::from_toml(&text, Some(path))
     }
 
     pub fn from_toml(text: &str, path: Option<&Path>) -> Result<Profile, ProfileError> {
-        let file = path.map(|p| p.display().to_string()).unwrap_or_else(|| "<profile>".into());
+        let file = path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "<profile>".into());
         let cx = Cx { text, file: &file };
-        let spec: ProfileSpec = toml::from_str(text).map_err(|e| cx.from_toml(&e))?;
+        let spec: ProfileSpec = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
         cx.validate(spec, path)
     }
 
@@ -338,7 +365,12 @@ impl Cx<'_> {
         let offset = offset.min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, column)
     }
 
@@ -349,7 +381,13 @@ impl Cx<'_> {
         if let Some(t) = table {
             message = format!("in [{t}]: {message}");
         }
-        ProfileError::Invalid { file: self.file.to_string(), line, column, key: key.map(str::to_string), message }
+        ProfileError::Invalid {
+            file: self.file.to_string(),
+            line,
+            column,
+            key: key.map(str::to_string),
+            message,
+        }
     }
 
     fn span<T>(&self, s: &Spanned<T>, key: &str, message: impl Into<String>) -> ProfileError {
@@ -361,7 +399,8 @@ impl Cx<'_> {
         let before = &self.text[..offset.min(self.text.len())];
         before.lines().rev().find_map(|l| {
             let l = l.trim();
-            (l.starts_with('[') && l.ends_with(']')).then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
+            (l.starts_with('[') && l.ends_with(']'))
+                .then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
         })
     }
 
@@ -370,7 +409,7 @@ impl Cx<'_> {
         self.text.find(needle).unwrap_or(0)
     }
 
-    fn from_toml(&self, e: &toml::de::Error) -> ProfileError {
+    fn toml_error(&self, e: &toml::de::Error) -> ProfileError {
         let msg = e.message().trim().to_string();
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
@@ -391,7 +430,9 @@ impl Cx<'_> {
         if let Some(rest) = msg.strip_prefix("missing field") {
             let key = quoted(rest);
             let hint = match key.as_deref() {
-                Some("probe") => ": add a [probe] step, a protected request that answers whether we are logged in",
+                Some("probe") => {
+                    ": add a [probe] step, a protected request that answers whether we are logged in"
+                }
                 Some("login") => ": add a [login] step",
                 Some("path") => ": every step needs a path",
                 _ => "",
@@ -403,7 +444,11 @@ impl Cx<'_> {
 
     fn validate(&self, spec: ProfileSpec, path: Option<&Path>) -> Result<Profile, ProfileError> {
         let base_url = self.url(&spec.base_url, "base_url")?;
-        let http_base_url = spec.http_base_url.as_ref().map(|u| self.url(u, "http_base_url")).transpose()?;
+        let http_base_url = spec
+            .http_base_url
+            .as_ref()
+            .map(|u| self.url(u, "http_base_url"))
+            .transpose()?;
         if let Some(u) = &http_base_url
             && u.scheme() != "http"
         {
@@ -413,7 +458,10 @@ impl Cx<'_> {
                 "http_base_url must be a plain http:// URL (it is used to check the redirect to https)",
             ));
         }
-        let tls = match (spec.tls.trust.as_ref().map(|t| t.get_ref().as_str()), &spec.tls.ca_file) {
+        let tls = match (
+            spec.tls.trust.as_ref().map(|t| t.get_ref().as_str()),
+            &spec.tls.ca_file,
+        ) {
             (None | Some("system"), None) => TlsTrustSpec::System,
             (Some("lab"), None) => TlsTrustSpec::Lab,
             (None | Some("ca-file"), Some(f)) => {
@@ -426,19 +474,29 @@ impl Cx<'_> {
             }
             (Some("ca-file"), None) => {
                 let t = spec.tls.trust.as_ref().expect("matched");
-                return Err(self.span(t, "trust", "trust = \"ca-file\" needs ca_file = \"path/to/ca.pem\""));
+                return Err(self.span(
+                    t,
+                    "trust",
+                    "trust = \"ca-file\" needs ca_file = \"path/to/ca.pem\"",
+                ));
             }
             (Some(other), _) => {
                 let t = spec.tls.trust.as_ref().expect("matched");
                 return Err(self.span(
                     t,
                     "trust",
-                    format!("unknown trust `{other}` (expected \"system\", \"lab\" or \"ca-file\")"),
+                    format!(
+                        "unknown trust `{other}` (expected \"system\", \"lab\" or \"ca-file\")"
+                    ),
                 ));
             }
         };
         let mut login_spec = spec.login;
-        let prefetch = login_spec.prefetch.take().map(|s| self.step(*s.into_inner(), "login.prefetch")).transpose()?;
+        let prefetch = login_spec
+            .prefetch
+            .take()
+            .map(|s| self.step(*s.into_inner(), "login.prefetch"))
+            .transpose()?;
         let login = self.step(login_spec, "login")?;
         let probe = self.step(spec.probe, "probe")?;
         let refresh = spec.refresh.map(|s| self.step(s, "refresh")).transpose()?;
@@ -450,12 +508,19 @@ impl Cx<'_> {
             http_base_url,
             tls,
             username: spec.user.username,
-            password_env: spec.user.password_env.unwrap_or_else(|| DEFAULT_PASSWORD_ENV.to_string()),
+            password_env: spec
+                .user
+                .password_env
+                .unwrap_or_else(|| DEFAULT_PASSWORD_ENV.to_string()),
             http: HttpSettings {
                 timeout_secs: spec.http.timeout_secs.unwrap_or(30).clamp(1, 600),
                 connect_timeout_secs: spec.http.connect_timeout_secs.unwrap_or(5).clamp(1, 120),
                 read_timeout_secs: spec.http.read_timeout_secs.unwrap_or(15).clamp(1, 600),
-                max_body_bytes: spec.http.max_body_bytes.unwrap_or(8 * 1024 * 1024).clamp(1024, 256 * 1024 * 1024),
+                max_body_bytes: spec
+                    .http
+                    .max_body_bytes
+                    .unwrap_or(8 * 1024 * 1024)
+                    .clamp(1024, 256 * 1024 * 1024),
             },
             prefetch,
             login,
@@ -473,28 +538,55 @@ impl Cx<'_> {
         let u = url::Url::parse(s.get_ref())
             .map_err(|e| self.span(s, key, format!("`{}` is not a valid URL: {e}", s.get_ref())))?;
         if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-            return Err(self.span(s, key, format!("`{}` must be an http:// or https:// URL with a host", s.get_ref())));
+            return Err(self.span(
+                s,
+                key,
+                format!(
+                    "`{}` must be an http:// or https:// URL with a host",
+                    s.get_ref()
+                ),
+            ));
         }
         Ok(u)
     }
 
     fn step(&self, f: StepSpec, name: &str) -> Result<Step, ProfileError> {
         if let Some(p) = &f.prefetch {
-            return Err(self.span(p, "prefetch", format!("only [login] can have a prefetch, not step {name}")));
+            return Err(self.span(
+                p,
+                "prefetch",
+                format!("only [login] can have a prefetch, not step {name}"),
+            ));
         }
         let is_probe = name == "probe";
         let method = f
             .method
-            .unwrap_or_else(|| if is_probe || name == "login.prefetch" { "GET" } else { "POST" }.into())
+            .unwrap_or_else(|| {
+                if is_probe || name == "login.prefetch" {
+                    "GET"
+                } else {
+                    "POST"
+                }
+                .into()
+            })
             .to_ascii_uppercase();
         if !method.chars().all(|c| c.is_ascii_uppercase()) || method.is_empty() {
-            return Err(self.at(self.find(&method), Some("method"), format!("`{method}` is not an HTTP method")));
+            return Err(self.at(
+                self.find(&method),
+                Some("method"),
+                format!("`{method}` is not an HTTP method"),
+            ));
         }
         let tpl = |t: &str, key: &str| {
-            Template::parse(t).map_err(|e| self.at(self.find(t), Some(key), format!("in step {name}: {e}")))
+            Template::parse(t)
+                .map_err(|e| self.at(self.find(t), Some(key), format!("in step {name}: {e}")))
         };
         if !f.path.get_ref().starts_with('/') {
-            return Err(self.span(&f.path, "path", format!("the path must start with `/`, got `{}`", f.path.get_ref())));
+            return Err(self.span(
+                &f.path,
+                "path",
+                format!("the path must start with `/`, got `{}`", f.path.get_ref()),
+            ));
         }
         let path = tpl(f.path.get_ref(), "path")?;
         let mut headers = Vec::new();
@@ -504,13 +596,27 @@ impl Cx<'_> {
         if let Some(b) = &f.bearer {
             let var = b.get_ref();
             if !template::is_var_name(var) {
-                return Err(self.span(b, "bearer", "bearer names a variable, e.g. bearer = \"access\""));
+                return Err(self.span(
+                    b,
+                    "bearer",
+                    "bearer names a variable, e.g. bearer = \"access\"",
+                ));
             }
-            headers.push(("Authorization".into(), tpl(&format!("Bearer {{{{{var}}}}}"), "bearer")?));
+            headers.push((
+                "Authorization".into(),
+                tpl(&format!("Bearer {{{{{var}}}}}"), "bearer")?,
+            ));
         }
-        let bodies = [f.form.is_some(), f.json.is_some(), f.body.is_some()].iter().filter(|b| **b).count();
+        let bodies = [f.form.is_some(), f.json.is_some(), f.body.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
         if bodies > 1 {
-            return Err(self.at(self.find(&format!("[{name}]")), None, format!("step {name} has more than one of form, json and body")));
+            return Err(self.at(
+                self.find(&format!("[{name}]")),
+                None,
+                format!("step {name} has more than one of form, json and body"),
+            ));
         }
         let body = if let Some(form) = &f.form {
             let mut fields = Vec::new();
@@ -519,12 +625,22 @@ impl Cx<'_> {
             }
             BodyTemplate::Form(fields)
         } else if let Some(j) = &f.json {
-            let json = serde_json::to_value(j).map_err(|e| self.at(0, Some("json"), e.to_string()))?;
-            template::check_json(&json).map_err(|e| self.at(self.find("json"), Some("json"), format!("in step {name}: {e}")))?;
+            let json =
+                serde_json::to_value(j).map_err(|e| self.at(0, Some("json"), e.to_string()))?;
+            template::check_json(&json).map_err(|e| {
+                self.at(
+                    self.find("json"),
+                    Some("json"),
+                    format!("in step {name}: {e}"),
+                )
+            })?;
             BodyTemplate::Json(json)
         } else if let Some(b) = &f.body {
             BodyTemplate::Raw {
-                content_type: f.content_type.clone().unwrap_or_else(|| "text/plain; charset=utf-8".into()),
+                content_type: f
+                    .content_type
+                    .clone()
+                    .unwrap_or_else(|| "text/plain; charset=utf-8".into()),
                 text: tpl(b, "body")?,
             }
         } else {
@@ -535,20 +651,37 @@ impl Cx<'_> {
             extract.push(self.extract(e, name)?);
         }
         let ranges = |v: &Option<Vec<u16>>, default: Vec<StatusRange>| {
-            v.as_ref().map(|v| v.iter().map(|s| StatusRange(*s, *s)).collect()).unwrap_or(default)
+            v.as_ref()
+                .map(|v| v.iter().map(|s| StatusRange(*s, *s)).collect())
+                .unwrap_or(default)
         };
         let (success, rejected) = if is_probe {
             if f.success.is_some() {
-                return Err(self.at(self.find("success"), Some("success"), "the probe uses `accepted` and `rejected`, not `success`"));
+                return Err(self.at(
+                    self.find("success"),
+                    Some("success"),
+                    "the probe uses `accepted` and `rejected`, not `success`",
+                ));
             }
             (
                 ranges(&f.accepted, vec![StatusRange(200, 299)]),
-                ranges(&f.rejected, vec![StatusRange(300, 399), StatusRange(401, 401), StatusRange(403, 403)]),
+                ranges(
+                    &f.rejected,
+                    vec![
+                        StatusRange(300, 399),
+                        StatusRange(401, 401),
+                        StatusRange(403, 403),
+                    ],
+                ),
             )
         } else {
             if f.accepted.is_some() || f.rejected.is_some() {
                 return Err(self.at(
-                    self.find(if f.accepted.is_some() { "accepted" } else { "rejected" }),
+                    self.find(if f.accepted.is_some() {
+                        "accepted"
+                    } else {
+                        "rejected"
+                    }),
                     Some("accepted"),
                     format!("step {name} uses `success`; `accepted`/`rejected` are for the probe"),
                 ));
@@ -571,10 +704,18 @@ impl Cx<'_> {
     fn extract(&self, e: ExtractSpec, step: &str) -> Result<Extract, ProfileError> {
         let name = e.name.get_ref().clone();
         if !template::is_var_name(&name) {
-            return Err(self.span(&e.name, "name", format!("`{name}` is not a variable name (letters, digits, _ and -)")));
+            return Err(self.span(
+                &e.name,
+                "name",
+                format!("`{name}` is not a variable name (letters, digits, _ and -)"),
+            ));
         }
         if matches!(name.as_str(), "username" | "password") {
-            return Err(self.span(&e.name, "name", format!("`{name}` is built in; choose another name")));
+            return Err(self.span(
+                &e.name,
+                "name",
+                format!("`{name}` is built in; choose another name"),
+            ));
         }
         let kind = match e.kind.get_ref().as_str() {
             "session" => ExtractKind::Credential(CredentialKind::Session),
@@ -593,30 +734,64 @@ impl Cx<'_> {
             }
         };
         let need = |v: Option<String>, key: &str| {
-            v.ok_or_else(|| self.span(&e.from, key, format!("from = \"{}\" needs `{key}`", e.from.get_ref())))
+            v.ok_or_else(|| {
+                self.span(
+                    &e.from,
+                    key,
+                    format!("from = \"{}\" needs `{key}`", e.from.get_ref()),
+                )
+            })
         };
         let source = match e.from.get_ref().as_str() {
             "json" => {
-                let p = e.pointer.as_ref().ok_or_else(|| self.span(&e.from, "pointer", "from = \"json\" needs `pointer`, e.g. pointer = \"/access_token\""))?;
+                let p = e.pointer.as_ref().ok_or_else(|| {
+                    self.span(
+                        &e.from,
+                        "pointer",
+                        "from = \"json\" needs `pointer`, e.g. pointer = \"/access_token\"",
+                    )
+                })?;
                 self.pointer(p, "pointer")?;
-                Source::Json { pointer: p.get_ref().clone() }
+                Source::Json {
+                    pointer: p.get_ref().clone(),
+                }
             }
-            "header" => Source::Header { name: need(e.header.clone(), "header")? },
-            "cookie" => Source::Cookie { name: need(e.cookie.clone(), "cookie")? },
-            "html-input" => Source::HtmlInput { field: need(e.field.clone(), "field")? },
+            "header" => Source::Header {
+                name: need(e.header.clone(), "header")?,
+            },
+            "cookie" => Source::Cookie {
+                name: need(e.cookie.clone(), "cookie")?,
+            },
+            "html-input" => Source::HtmlInput {
+                field: need(e.field.clone(), "field")?,
+            },
             "html" => {
-                let s = e.selector.as_ref().ok_or_else(|| self.span(&e.from, "selector", "from = \"html\" needs `selector`"))?;
-                scraper::Selector::parse(s.get_ref())
-                    .map_err(|err| self.span(s, "selector", format!("`{}` is not a CSS selector: {err}", s.get_ref())))?;
-                Source::Html { selector: s.get_ref().clone(), attr: e.attr.clone() }
+                let s = e.selector.as_ref().ok_or_else(|| {
+                    self.span(&e.from, "selector", "from = \"html\" needs `selector`")
+                })?;
+                scraper::Selector::parse(s.get_ref()).map_err(|err| {
+                    self.span(
+                        s,
+                        "selector",
+                        format!("`{}` is not a CSS selector: {err}", s.get_ref()),
+                    )
+                })?;
+                Source::Html {
+                    selector: s.get_ref().clone(),
+                    attr: e.attr.clone(),
+                }
             }
             "regex" => {
-                let p = e.pattern.as_ref().ok_or_else(|| self.span(&e.from, "pattern", "from = \"regex\" needs `pattern`"))?;
+                let p = e.pattern.as_ref().ok_or_else(|| {
+                    self.span(&e.from, "pattern", "from = \"regex\" needs `pattern`")
+                })?;
                 let regex = regex::RegexBuilder::new(p.get_ref())
                     .size_limit(1 << 20)
                     .build()
                     .map_err(|err| self.span(p, "pattern", format!("bad regex: {err}")))?;
-                let group = e.group.unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+                let group = e
+                    .group
+                    .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
                 if group >= regex.captures_len() {
                     return Err(self.span(p, "group", format!("the pattern has no group {group}")));
                 }
@@ -633,23 +808,48 @@ impl Cx<'_> {
         if let Some(p) = &e.expires_in {
             self.pointer(p, "expires_in")?;
         }
-        Ok(Extract { name, kind, source, expires_in: e.expires_in.map(|p| p.into_inner()), optional: e.optional })
+        Ok(Extract {
+            name,
+            kind,
+            source,
+            expires_in: e.expires_in.map(|p| p.into_inner()),
+            optional: e.optional,
+        })
     }
 
     fn pointer(&self, p: &Spanned<String>, key: &str) -> Result<(), ProfileError> {
         let s = p.get_ref();
         if !(s.is_empty() || s.starts_with('/')) {
-            return Err(self.span(p, key, format!("`{s}` is not a JSON pointer (RFC 6901): it must start with `/`, e.g. \"/{s}\"")));
+            return Err(self.span(
+                p,
+                key,
+                format!(
+                    "`{s}` is not a JSON pointer (RFC 6901): it must start with `/`, e.g. \"/{s}\""
+                ),
+            ));
         }
-        if let Some(bad) = s.split('~').skip(1).find(|rest| !(rest.starts_with('0') || rest.starts_with('1'))) {
-            return Err(self.span(p, key, format!("`{s}` is not a JSON pointer: `~` must be followed by 0 or 1 (near `~{bad}`)")));
+        if let Some(bad) = s
+            .split('~')
+            .skip(1)
+            .find(|rest| !(rest.starts_with('0') || rest.starts_with('1')))
+        {
+            return Err(self.span(
+                p,
+                key,
+                format!(
+                    "`{s}` is not a JSON pointer: `~` must be followed by 0 or 1 (near `~{bad}`)"
+                ),
+            ));
         }
         Ok(())
     }
 
     /// Every `{{var}}` must be built in or extracted by some step.
     fn check_variables(&self, p: &Profile) -> Result<(), ProfileError> {
-        let mut known: BTreeSet<String> = ["username", "password"].iter().map(|s| s.to_string()).collect();
+        let mut known: BTreeSet<String> = ["username", "password"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         for (_, step) in p.steps() {
             known.extend(step.extract.iter().map(|e| e.name.clone()));
         }

@@ -9,7 +9,9 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Body, Carrier, Credential, Exchange, Header, Hop, RequestRecord, ResponseRecord, Run};
+use crate::model::{
+    Body, Carrier, Credential, Exchange, Header, Hop, RequestRecord, ResponseRecord, Run,
+};
 
 /// Shortest value treated as a secret for blind replacement; shorter ones would match innocent text.
 const MIN_SECRET_LEN: usize = 4;
@@ -49,7 +51,10 @@ pub struct Redactor {
 
 impl Redactor {
     pub fn new(reveal: bool) -> Self {
-        Redactor { reveal, secrets: Vec::new() }
+        Redactor {
+            reveal,
+            secrets: Vec::new(),
+        }
     }
 
     /// The redactor for a finished run: its password and every credential it captured.
@@ -72,7 +77,8 @@ impl Redactor {
             return;
         }
         let mut forms = vec![password.to_string()];
-        let form_encoded: String = url::form_urlencoded::byte_serialize(password.as_bytes()).collect();
+        let form_encoded: String =
+            url::form_urlencoded::byte_serialize(password.as_bytes()).collect();
         forms.push(form_encoded);
         if let Ok(json) = serde_json::to_string(password) {
             // The JSON-escaped form, without its quotes.
@@ -100,7 +106,9 @@ impl Redactor {
         if secret.len() < MIN_SECRET_LEN || self.secrets.iter().any(|(s, _)| *s == secret) {
             return;
         }
-        let pos = self.secrets.partition_point(|(s, _)| s.len() >= secret.len());
+        let pos = self
+            .secrets
+            .partition_point(|(s, _)| s.len() >= secret.len());
         self.secrets.insert(pos, (secret, replacement));
     }
 
@@ -126,7 +134,10 @@ impl Redactor {
             let lossy = String::from_utf8_lossy(&bytes);
             if self.secrets.iter().any(|(s, _)| lossy.contains(s.as_str())) {
                 b.base64 = None;
-                b.text = Some(format!("‹binary body of {} bytes withheld: it contains a secret›", b.size));
+                b.text = Some(format!(
+                    "‹binary body of {} bytes withheld: it contains a secret›",
+                    b.size
+                ));
             }
         }
         b
@@ -143,7 +154,11 @@ impl Redactor {
                 _ => value,
             };
         }
-        Header { name: h.name.clone(), value, raw_bytes_escaped: h.raw_bytes_escaped }
+        Header {
+            name: h.name.clone(),
+            value,
+            raw_bytes_escaped: h.raw_bytes_escaped,
+        }
     }
 
     fn request(&self, r: &RequestRecord) -> RequestRecord {
@@ -196,7 +211,11 @@ impl Redactor {
         let mut c = c.clone();
         c.value = if self.reveal { c.value } else { mask(&c.value) };
         if let Carrier::Cookie { raw, .. } = &mut c.carrier {
-            *raw = if self.reveal { raw.clone() } else { mask_set_cookie(&self.text(raw)) };
+            *raw = if self.reveal {
+                raw.clone()
+            } else {
+                mask_set_cookie(&self.text(raw))
+            };
         }
         c
     }
@@ -237,7 +256,9 @@ fn mask_cookie_pairs(v: &str) -> String {
         .map(|pair| {
             let pair = pair.trim();
             match pair.split_once('=') {
-                Some((n, val)) if !val.is_empty() && !already_masked(val) => format!("{n}={}", mask(val)),
+                Some((n, val)) if !val.is_empty() && !already_masked(val) => {
+                    format!("{n}={}", mask(val))
+                }
                 _ => pair.to_string(),
             }
         })
@@ -262,7 +283,9 @@ fn mask_set_cookie(line: &str) -> String {
 /// `Bearer xyz` → `Bearer ‹…›`; Basic credentials are masked whole (they contain the password).
 fn mask_authorization(v: &str) -> String {
     match v.split_once(' ') {
-        Some((scheme, cred)) if !already_masked(cred.trim()) => format!("{scheme} {}", mask(cred.trim())),
+        Some((scheme, cred)) if !already_masked(cred.trim()) => {
+            format!("{scheme} {}", mask(cred.trim()))
+        }
         Some(_) => v.to_string(),
         None if already_masked(v) => v.to_string(),
         None => mask(v),
@@ -290,7 +313,10 @@ mod tests {
         assert!(set.starts_with("sid=‹abcdef… #"), "{set}");
         assert!(set.ends_with("; Path=/; HttpOnly; Secure"), "{set}");
         let c = mask_cookie_pairs("a=1234567890; b=zz");
-        assert!(!c.contains("1234567890") && c.contains("b=‹redacted #"), "{c}");
+        assert!(
+            !c.contains("1234567890") && c.contains("b=‹redacted #"),
+            "{c}"
+        );
         let a = mask_authorization("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig");
         assert!(a.starts_with("Bearer ‹eyJhbG… #"), "{a}");
     }

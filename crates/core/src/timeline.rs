@@ -69,17 +69,29 @@ pub fn build(run: &Run) -> Timeline {
                 })
                 .collect();
             marks.sort_by_key(|m| m.at);
-            let last_accepted = marks.iter().filter(|m| m.verdict == Verdict::Accepted).map(|m| m.at).max();
-            let first_rejected = marks.iter().filter(|m| m.verdict == Verdict::Rejected).map(|m| m.at).min();
-            let revocation_gap = run.event(FlowEventKind::Logout, &c.scenario).and_then(|logout| {
-                let after: Vec<&Mark> =
-                    marks.iter().filter(|m| m.at >= logout.at && m.verdict == Verdict::Accepted).collect();
-                after.iter().map(|m| m.at).max().map(|observed_until| Gap {
-                    from: logout.at,
-                    observed_until,
-                    expected_until: c.declared_expiry,
-                })
-            });
+            let last_accepted = marks
+                .iter()
+                .filter(|m| m.verdict == Verdict::Accepted)
+                .map(|m| m.at)
+                .max();
+            let first_rejected = marks
+                .iter()
+                .filter(|m| m.verdict == Verdict::Rejected)
+                .map(|m| m.at)
+                .min();
+            let revocation_gap = run
+                .event(FlowEventKind::Logout, &c.scenario)
+                .and_then(|logout| {
+                    let after: Vec<&Mark> = marks
+                        .iter()
+                        .filter(|m| m.at >= logout.at && m.verdict == Verdict::Accepted)
+                        .collect();
+                    after.iter().map(|m| m.at).max().map(|observed_until| Gap {
+                        from: logout.at,
+                        observed_until,
+                        expected_until: c.declared_expiry,
+                    })
+                });
             Lane {
                 credential_id: c.id,
                 label: c.label.clone(),
@@ -95,12 +107,28 @@ pub fn build(run: &Run) -> Timeline {
             }
         })
         .collect();
-    lanes.sort_by_key(|l| (l.scenario != "lifecycle", l.scenario.clone(), l.kind, l.issued_at));
+    lanes.sort_by_key(|l| {
+        (
+            l.scenario != "lifecycle",
+            l.scenario.clone(),
+            l.kind,
+            l.issued_at,
+        )
+    });
     let end = run
         .finished_at
         .into_iter()
-        .chain(run.exchanges.iter().map(|e| e.started_at + e.duration_ms as Millis))
+        .chain(
+            run.exchanges
+                .iter()
+                .map(|e| e.started_at + e.duration_ms as Millis),
+        )
         .max()
         .unwrap_or(run.started_at);
-    Timeline { start: run.started_at, end, events: run.events.clone(), lanes }
+    Timeline {
+        start: run.started_at,
+        end,
+        events: run.events.clone(),
+        lanes,
+    }
 }

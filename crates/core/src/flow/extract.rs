@@ -29,17 +29,23 @@ pub fn cookie_name_matches(wanted: &str, actual: &str) -> bool {
 }
 
 /// The last non-deleting Set-Cookie for a name across the exchange's hops: (name, value, raw line, hop URL).
-pub fn find_cookie<'a>(ex: &'a Exchange, wanted: &str) -> Option<(String, String, &'a str, &'a str)> {
+pub fn find_cookie<'a>(
+    ex: &'a Exchange,
+    wanted: &str,
+) -> Option<(String, String, &'a str, &'a str)> {
     let mut found = None;
     for (url, line) in ex.set_cookie_lines() {
         let first = line.split(';').next().unwrap_or("");
-        let Some((name, value)) = first.split_once('=') else { continue };
+        let Some((name, value)) = first.split_once('=') else {
+            continue;
+        };
         let (name, value) = (name.trim(), value.trim().trim_matches('"'));
         if !cookie_name_matches(wanted, name) {
             continue;
         }
         let lower = line.to_ascii_lowercase();
-        let deleting = value.is_empty() || lower.contains("max-age=0") || lower.contains("max-age=-");
+        let deleting =
+            value.is_empty() || lower.contains("max-age=0") || lower.contains("max-age=-");
         if !deleting {
             found = Some((name.to_string(), value.to_string(), line, url));
         }
@@ -49,7 +55,10 @@ pub fn find_cookie<'a>(ex: &'a Exchange, wanted: &str) -> Option<(String, String
 
 pub fn extract(ex: &Exchange, spec: &Extract) -> Result<Option<Found>, String> {
     let resp = ex.final_response();
-    let body_text = || resp.map(|r| String::from_utf8_lossy(&r.body.bytes()).into_owned()).unwrap_or_default();
+    let body_text = || {
+        resp.map(|r| String::from_utf8_lossy(&r.body.bytes()).into_owned())
+            .unwrap_or_default()
+    };
     let json = || -> Result<serde_json::Value, String> {
         let text = body_text();
         serde_json::from_str(&text).map_err(|e| format!("the response body is not JSON ({e})"))
@@ -58,17 +67,34 @@ pub fn extract(ex: &Exchange, spec: &Extract) -> Result<Option<Found>, String> {
         let p = spec.expires_in.as_ref()?;
         let v = json().ok()?;
         let n = v.pointer(p)?;
-        n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).or_else(|| n.as_str()?.trim().parse().ok())
+        n.as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .or_else(|| n.as_str()?.trim().parse().ok())
     };
-    let found = |value: String, carrier: Carrier| Found { value, carrier, url: None, expires_in: expires_in() };
+    let found = |value: String, carrier: Carrier| Found {
+        value,
+        carrier,
+        url: None,
+        expires_in: expires_in(),
+    };
     let value = match &spec.source {
         Source::Json { pointer } => {
             let v = json()?;
             match v.pointer(pointer) {
                 None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::String(s)) => Some(found(s.clone(), Carrier::JsonBody { pointer: pointer.clone() })),
+                Some(serde_json::Value::String(s)) => Some(found(
+                    s.clone(),
+                    Carrier::JsonBody {
+                        pointer: pointer.clone(),
+                    },
+                )),
                 Some(n @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
-                    Some(found(n.to_string(), Carrier::JsonBody { pointer: pointer.clone() }))
+                    Some(found(
+                        n.to_string(),
+                        Carrier::JsonBody {
+                            pointer: pointer.clone(),
+                        },
+                    ))
                 }
                 Some(_) => return Err(format!("{pointer} is an object or array, not a value")),
             }
@@ -78,7 +104,10 @@ pub fn extract(ex: &Exchange, spec: &Extract) -> Result<Option<Found>, String> {
             .map(|v| found(v.trim().to_string(), Carrier::Header { name: name.clone() })),
         Source::Cookie { name } => find_cookie(ex, name).map(|(actual, value, raw, url)| Found {
             value,
-            carrier: Carrier::Cookie { name: actual, raw: raw.to_string() },
+            carrier: Carrier::Cookie {
+                name: actual,
+                raw: raw.to_string(),
+            },
             url: Some(url.to_string()),
             expires_in: expires_in(),
         }),
@@ -88,23 +117,44 @@ pub fn extract(ex: &Exchange, spec: &Extract) -> Result<Option<Found>, String> {
             doc.select(&sel)
                 .find(|el| el.value().attr("name") == Some(field.as_str()))
                 .and_then(|el| el.value().attr("value"))
-                .map(|v| found(v.to_string(), Carrier::Html { selector: format!("input[name={field}]") }))
+                .map(|v| {
+                    found(
+                        v.to_string(),
+                        Carrier::Html {
+                            selector: format!("input[name={field}]"),
+                        },
+                    )
+                })
         }
         Source::Html { selector, attr } => {
             let doc = scraper::Html::parse_document(&body_text());
-            let sel = scraper::Selector::parse(selector).map_err(|e| format!("bad selector: {e}"))?;
-            doc.select(&sel).next().and_then(|el| match attr {
-                Some(a) => el.value().attr(a).map(str::to_string),
-                None => Some(el.text().collect::<String>().trim().to_string()),
-            })
-            .map(|v| found(v, Carrier::Html { selector: selector.clone() }))
+            let sel =
+                scraper::Selector::parse(selector).map_err(|e| format!("bad selector: {e}"))?;
+            doc.select(&sel)
+                .next()
+                .and_then(|el| match attr {
+                    Some(a) => el.value().attr(a).map(str::to_string),
+                    None => Some(el.text().collect::<String>().trim().to_string()),
+                })
+                .map(|v| {
+                    found(
+                        v,
+                        Carrier::Html {
+                            selector: selector.clone(),
+                        },
+                    )
+                })
         }
         Source::Regex { regex, group } => {
             let text = body_text();
-            regex
-                .captures(&text)
-                .and_then(|c| c.get(*group))
-                .map(|m| found(m.as_str().to_string(), Carrier::Regex { pattern: regex.as_str().to_string() }))
+            regex.captures(&text).and_then(|c| c.get(*group)).map(|m| {
+                found(
+                    m.as_str().to_string(),
+                    Carrier::Regex {
+                        pattern: regex.as_str().to_string(),
+                    },
+                )
+            })
         }
     };
     Ok(value.filter(|f| !f.value.is_empty()))

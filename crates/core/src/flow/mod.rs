@@ -23,8 +23,8 @@ use crate::error::CoreError;
 use crate::events::{CancellationToken, EventSink, RunEvent};
 use crate::http::{CookieStore, HttpClient, HttpConfig, TlsTrust};
 use crate::model::{
-    Carrier, Credential, CredentialKind, ErrorInfo, Exchange, ExpirySource, FlowEvent, FlowEventKind, Millis,
-    Observation, Purpose, Run, RunStatus, StepKind, Verdict,
+    Carrier, Credential, CredentialKind, ErrorInfo, Exchange, ExpirySource, FlowEvent,
+    FlowEventKind, Millis, Observation, Purpose, Run, RunStatus, StepKind, Verdict,
 };
 use crate::profile::{ExtractKind, Profile, Step, TlsTrustSpec, Vars, status_in};
 use crate::redact::{Redactor, fingerprint};
@@ -37,9 +37,17 @@ pub enum FlowError {
     #[error("logged in, but the probe says we are not authenticated: {message}")]
     NotAuthenticated { message: String },
     #[error("{step}: could not extract `{name}`: {message}")]
-    Extraction { step: String, name: String, message: String },
+    Extraction {
+        step: String,
+        name: String,
+        message: String,
+    },
     #[error("{step}: {message}")]
-    Request { step: String, code: String, message: String },
+    Request {
+        step: String,
+        code: String,
+        message: String,
+    },
     #[error("{0}")]
     Setup(String),
     #[error("no password: set {env} or run interactively to be asked")]
@@ -81,7 +89,9 @@ impl std::str::FromStr for Scenario {
         match s {
             "lifecycle" => Ok(Scenario::Lifecycle),
             "rotation" => Ok(Scenario::Rotation),
-            other => Err(format!("unknown scenario `{other}` (expected lifecycle or rotation)")),
+            other => Err(format!(
+                "unknown scenario `{other}` (expected lifecycle or rotation)"
+            )),
         }
     }
 }
@@ -120,11 +130,17 @@ impl RunOptions {
 }
 
 pub fn now_ms() -> Millis {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
 }
 
 /// The HTTP settings a profile asks for.
-pub fn http_config(profile: &Profile, tls_override: Option<TlsTrust>) -> Result<HttpConfig, FlowError> {
+pub fn http_config(
+    profile: &Profile,
+    tls_override: Option<TlsTrust>,
+) -> Result<HttpConfig, FlowError> {
     let tls = match tls_override {
         Some(t) => t,
         None => match &profile.tls {
@@ -157,15 +173,25 @@ pub fn http_config(profile: &Profile, tls_override: Option<TlsTrust>) -> Result<
 /// comes back as a [`Run`] with status failed and its error, everything captured so far kept.
 pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> {
     let client = HttpClient::new(http_config(profile, opts.tls_override.clone())?)?;
-    let base = opts.base_url_override.clone().unwrap_or_else(|| profile.base_url.clone());
-    let http_base = opts.http_base_url_override.clone().or_else(|| profile.http_base_url.clone());
+    let base = opts
+        .base_url_override
+        .clone()
+        .unwrap_or_else(|| profile.base_url.clone());
+    let http_base = opts
+        .http_base_url_override
+        .clone()
+        .or_else(|| profile.http_base_url.clone());
     let mut redactor = Redactor::new(opts.reveal);
     redactor.add_password(&opts.password);
     let run = Run {
         id: uuid::Uuid::now_v7().to_string(),
         profile_name: profile.name.clone(),
         targets: vec![base.to_string()],
-        scenarios: opts.scenarios.iter().map(|s| s.as_str().to_string()).collect(),
+        scenarios: opts
+            .scenarios
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
         started_at: now_ms(),
         finished_at: None,
         status: RunStatus::Running,
@@ -181,7 +207,16 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
         store.begin_run(&redactor.run(&run)).await?;
         let _ = store.save_profile(&profile.name, &profile.source).await;
     }
-    let mut r = Runner { profile, base, http_base, client, opts, run, redactor, step_index: 0 };
+    let mut r = Runner {
+        profile,
+        base,
+        http_base,
+        client,
+        opts,
+        run,
+        redactor,
+        step_index: 0,
+    };
     r.opts.events.emit(RunEvent::Started {
         run_id: r.run.id.clone(),
         profile: profile.name.clone(),
@@ -248,7 +283,9 @@ impl<'a> Runner<'a> {
         let mut n = 0;
         if self.opts.scenarios.contains(&Scenario::Lifecycle) {
             n += 3 + u32::from(p.prefetch.is_some()) + if p.refresh.is_some() { 2 } else { 0 };
-            n += if p.logout.is_some() { 1 + 3 } else { 0 } + u32::from(self.http_base.is_some()) + 1;
+            n += if p.logout.is_some() { 1 + 3 } else { 0 }
+                + u32::from(self.http_base.is_some())
+                + 1;
         }
         if self.opts.scenarios.contains(&Scenario::Rotation) && p.refresh.is_some() {
             n += 2 + u32::from(p.prefetch.is_some()) + 2 + u32::from(p.logout.is_some()) + 2;
@@ -275,14 +312,19 @@ impl<'a> Runner<'a> {
             }
             Err(Stop::Failed(e)) => {
                 self.run.status = RunStatus::Failed;
-                self.run.error = Some(ErrorInfo { code: e.code().into(), message: self.redactor.text(&e.to_string()).into_owned() });
+                self.run.error = Some(ErrorInfo {
+                    code: e.code().into(),
+                    message: self.redactor.text(&e.to_string()).into_owned(),
+                });
             }
         }
         // Checks judge what was recorded, even for a run that stopped early: NotTested says what is missing.
         self.run.findings = checks::run_all(&self.run, &self.opts.checks);
         self.run.finished_at = Some(crate::flow::now_ms());
         for f in &self.run.findings {
-            self.opts.events.emit(RunEvent::Finding { finding: Box::new(f.clone()) });
+            self.opts.events.emit(RunEvent::Finding {
+                finding: Box::new(f.clone()),
+            });
         }
         if let Some(store) = &self.opts.store
             && let Err(e) = store.finish_run(&self.redactor.run(&self.run)).await
@@ -290,10 +332,13 @@ impl<'a> Runner<'a> {
             tracing::warn!("could not finish the run in the history store: {e}");
         }
         match &self.run.error {
-            Some(err) if self.run.status == RunStatus::Failed => {
-                self.opts.events.emit(RunEvent::Failed { error: err.clone() })
-            }
-            _ => self.opts.events.emit(RunEvent::Finished { run_id: self.run.id.clone() }),
+            Some(err) if self.run.status == RunStatus::Failed => self
+                .opts
+                .events
+                .emit(RunEvent::Failed { error: err.clone() }),
+            _ => self.opts.events.emit(RunEvent::Finished {
+                run_id: self.run.id.clone(),
+            }),
         }
     }
 
@@ -317,13 +362,15 @@ impl<'a> Runner<'a> {
         }
 
         if let Some(refresh) = &p.refresh {
-            self.flow_step(&mut s, StepKind::Refresh, refresh, "refresh").await?;
+            self.flow_step(&mut s, StepKind::Refresh, refresh, "refresh")
+                .await?;
             self.mark(&mut s, FlowEventKind::Refresh).await;
             self.flow_probe(&mut s, "probe after refresh").await?;
         }
 
         if let Some(logout) = &p.logout {
-            self.flow_step(&mut s, StepKind::Logout, logout, "logout").await?;
+            self.flow_step(&mut s, StepKind::Logout, logout, "logout")
+                .await?;
             self.mark(&mut s, FlowEventKind::Logout).await;
             for id in self.replay_order(s.scenario) {
                 self.replay(&mut s, id, Purpose::ReplayAfterLogout).await?;
@@ -338,24 +385,37 @@ impl<'a> Runner<'a> {
 
     async fn rotation(&mut self) -> Step_<()> {
         let p = self.profile;
-        let Some(refresh) = &p.refresh else { return Ok(()) };
+        let Some(refresh) = &p.refresh else {
+            return Ok(());
+        };
         let mut s = Session::new("rotation", &p.username, &self.opts.password);
         self.login(&mut s).await?;
         let first = self.current_of_kind(&s, CredentialKind::Refresh);
         for label in ["refresh (rotation 1)", "refresh (rotation 2)"] {
-            self.flow_step(&mut s, StepKind::Refresh, refresh, label).await?;
+            self.flow_step(&mut s, StepKind::Refresh, refresh, label)
+                .await?;
             self.mark(&mut s, FlowEventKind::Refresh).await;
         }
         let newest = self.current_of_kind(&s, CredentialKind::Refresh);
         if let (Some(first), Some(newest)) = (first, newest)
             && first != newest
         {
-            self.replay(&mut s, first, Purpose::ReuseAfterRotation).await?;
-            self.replay(&mut s, newest, Purpose::NewestAfterReuse).await?;
+            self.replay(&mut s, first, Purpose::ReuseAfterRotation)
+                .await?;
+            self.replay(&mut s, newest, Purpose::NewestAfterReuse)
+                .await?;
         }
         if let Some(logout) = &p.logout {
             // Clean up the session; after a reuse-triggered revocation the server may refuse, which is fine.
-            let id = self.send_step(&mut s, StepKind::Logout, logout, "logout (cleanup)", Purpose::Flow).await?;
+            let id = self
+                .send_step(
+                    &mut s,
+                    StepKind::Logout,
+                    logout,
+                    "logout (cleanup)",
+                    Purpose::Flow,
+                )
+                .await?;
             self.persist_exchange(id).await;
             self.mark(&mut s, FlowEventKind::Logout).await;
         }
@@ -365,17 +425,22 @@ impl<'a> Runner<'a> {
     async fn login(&mut self, s: &mut Session) -> Step_<()> {
         let p = self.profile;
         if let Some(prefetch) = &p.prefetch {
-            let ex = self.flow_step(s, StepKind::Prefetch, prefetch, "prefetch").await?;
+            let ex = self
+                .flow_step(s, StepKind::Prefetch, prefetch, "prefetch")
+                .await?;
             self.pre_login_sessions(s, ex).await;
         }
-        self.flow_step(s, StepKind::Login, &p.login, "login").await?;
+        self.flow_step(s, StepKind::Login, &p.login, "login")
+            .await?;
         self.mark(s, FlowEventKind::Login).await;
         Ok(())
     }
 
     /// Cookies the prefetch set under the name of a session cookie the login declares: the pre-login id.
     async fn pre_login_sessions(&mut self, s: &mut Session, ex_id: u32) {
-        let Some(ex) = self.run.exchange(ex_id).cloned() else { return };
+        let Some(ex) = self.run.exchange(ex_id).cloned() else {
+            return;
+        };
         for (cookie, var, kind) in self.profile.credential_cookies() {
             if kind != CredentialKind::Session {
                 continue;
@@ -383,11 +448,22 @@ impl<'a> Runner<'a> {
             if let Some((name, value, raw, url)) = extract::find_cookie(&ex, &cookie) {
                 let found = extract::Found {
                     value,
-                    carrier: Carrier::Cookie { name, raw: raw.to_string() },
+                    carrier: Carrier::Cookie {
+                        name,
+                        raw: raw.to_string(),
+                    },
                     url: Some(url.to_string()),
                     expires_in: None,
                 };
-                self.new_credential(s, &var, CredentialKind::PreLoginSession, found, ex_id, StepKind::Prefetch).await;
+                self.new_credential(
+                    s,
+                    &var,
+                    CredentialKind::PreLoginSession,
+                    found,
+                    ex_id,
+                    StepKind::Prefetch,
+                )
+                .await;
             }
         }
     }
@@ -401,17 +477,35 @@ impl<'a> Runner<'a> {
             .collect();
         // Sessions and access tokens first; refresh tokens newest first, so a reuse-detecting server revoking
         // the family on an old token does not decide the newest token's verdict.
-        creds.sort_by_key(|c| (c.kind == CredentialKind::Refresh, if c.kind == CredentialKind::Refresh { -(c.id as i64) } else { c.id as i64 }));
+        creds.sort_by_key(|c| {
+            (
+                c.kind == CredentialKind::Refresh,
+                if c.kind == CredentialKind::Refresh {
+                    -(c.id as i64)
+                } else {
+                    c.id as i64
+                },
+            )
+        });
         creds.iter().map(|c| c.id).collect()
     }
 
     fn current_of_kind(&self, s: &Session, kind: CredentialKind) -> Option<u32> {
-        s.current.values().copied().filter(|id| self.run.credential(*id).is_some_and(|c| c.kind == kind)).max()
+        s.current
+            .values()
+            .copied()
+            .filter(|id| self.run.credential(*id).is_some_and(|c| c.kind == kind))
+            .max()
     }
 
     async fn mark(&mut self, s: &mut Session, kind: FlowEventKind) {
         let exchange_id = self.run.exchanges.last().map(|e| e.id).unwrap_or(0);
-        let ev = FlowEvent { kind, at: now_ms(), exchange_id, scenario: s.scenario.to_string() };
+        let ev = FlowEvent {
+            kind,
+            at: now_ms(),
+            exchange_id,
+            scenario: s.scenario.to_string(),
+        };
         s.last_event = Some(kind);
         if let Some(store) = &self.opts.store
             && let Err(e) = store.add_event(&self.run.id, &ev).await
@@ -424,17 +518,39 @@ impl<'a> Runner<'a> {
     // ---- steps ------------------------------------------------------------------------------------------
 
     /// A flow step that must succeed, with its extractions; its exchange is stored once they are done.
-    async fn flow_step(&mut self, s: &mut Session, kind: StepKind, step: &Step, label: &str) -> Step_<u32> {
+    async fn flow_step(
+        &mut self,
+        s: &mut Session,
+        kind: StepKind,
+        step: &Step,
+        label: &str,
+    ) -> Step_<u32> {
         let ex_id = self.send_step(s, kind, step, label, Purpose::Flow).await?;
         let result = self.check_and_extract(s, kind, step, label, ex_id).await;
         self.persist_exchange(ex_id).await;
         result.map(|()| ex_id)
     }
 
-    async fn check_and_extract(&mut self, s: &mut Session, kind: StepKind, step: &Step, label: &str, ex_id: u32) -> Step_<()> {
-        let ex = self.run.exchange(ex_id).cloned().ok_or_else(|| FlowError::Setup("exchange vanished".into()))?;
+    async fn check_and_extract(
+        &mut self,
+        s: &mut Session,
+        kind: StepKind,
+        step: &Step,
+        label: &str,
+        ex_id: u32,
+    ) -> Step_<()> {
+        let ex = self
+            .run
+            .exchange(ex_id)
+            .cloned()
+            .ok_or_else(|| FlowError::Setup("exchange vanished".into()))?;
         if let Some(err) = &ex.error {
-            return Err(FlowError::Request { step: label.into(), code: err.code.clone(), message: err.message.clone() }.into());
+            return Err(FlowError::Request {
+                step: label.into(),
+                code: err.code.clone(),
+                message: err.message.clone(),
+            }
+            .into());
         }
         let status = ex.final_status().unwrap_or(0);
         if !status_in(&step.success, status) {
@@ -446,7 +562,11 @@ impl<'a> Runner<'a> {
             };
             return Err(FlowError::StepFailed {
                 step: label.into(),
-                message: format!("{} {} answered {status}{hint}", step.method, ex.first_request().map(|r| r.url.as_str()).unwrap_or("")),
+                message: format!(
+                    "{} {} answered {status}{hint}",
+                    step.method,
+                    ex.first_request().map(|r| r.url.as_str()).unwrap_or("")
+                ),
             }
             .into());
         }
@@ -475,15 +595,28 @@ impl<'a> Runner<'a> {
                     if s.vars.get(&spec.name) == Some(&found.value) {
                         continue; // the same value again (a refresh that does not rotate): not a new credential
                     }
-                    self.new_credential(s, &spec.name, k, found, ex_id, kind).await;
+                    self.new_credential(s, &spec.name, k, found, ex_id, kind)
+                        .await;
                 }
             }
         }
         Ok(())
     }
 
-    async fn new_credential(&mut self, s: &mut Session, var: &str, kind: CredentialKind, found: extract::Found, ex_id: u32, step: StepKind) {
-        let issued_at = self.run.exchange(ex_id).map(|e| e.started_at + e.duration_ms as Millis).unwrap_or_else(now_ms);
+    async fn new_credential(
+        &mut self,
+        s: &mut Session,
+        var: &str,
+        kind: CredentialKind,
+        found: extract::Found,
+        ex_id: u32,
+        step: StepKind,
+    ) {
+        let issued_at = self
+            .run
+            .exchange(ex_id)
+            .map(|e| e.started_at + e.duration_ms as Millis)
+            .unwrap_or_else(now_ms);
         let generation = if kind == CredentialKind::PreLoginSession {
             1
         } else {
@@ -491,7 +624,11 @@ impl<'a> Runner<'a> {
             *g += 1;
             *g
         };
-        let suffix = if s.scenario == "lifecycle" { String::new() } else { format!(" · {}", s.scenario) };
+        let suffix = if s.scenario == "lifecycle" {
+            String::new()
+        } else {
+            format!(" · {}", s.scenario)
+        };
         let label = if kind == CredentialKind::PreLoginSession {
             format!("{var} (pre-login){suffix}")
         } else {
@@ -499,18 +636,28 @@ impl<'a> Runner<'a> {
         };
         let jwt = crate::tokens::jwt::decode(&found.value);
         let cookie = match (&found.carrier, &found.url) {
-            (Carrier::Cookie { raw, .. }, Some(u)) => {
-                url::Url::parse(u).ok().and_then(|u| crate::cookies::parse_set_cookie(raw, &u, issued_at).ok())
-            }
+            (Carrier::Cookie { raw, .. }, Some(u)) => url::Url::parse(u)
+                .ok()
+                .and_then(|u| crate::cookies::parse_set_cookie(raw, &u, issued_at).ok()),
             _ => None,
         };
         let (declared_expiry, expiry_source) = if let Some(exp) = jwt.as_ref().and_then(|j| j.exp) {
             (Some(exp.saturating_mul(1000)), Some(ExpirySource::JwtExp))
-        } else if let Some(c) = cookie.as_ref().filter(|c| c.max_age.is_some() || c.expires.is_some()) {
-            let src = if c.max_age.is_some() { ExpirySource::CookieMaxAge } else { ExpirySource::CookieExpires };
+        } else if let Some(c) = cookie
+            .as_ref()
+            .filter(|c| c.max_age.is_some() || c.expires.is_some())
+        {
+            let src = if c.max_age.is_some() {
+                ExpirySource::CookieMaxAge
+            } else {
+                ExpirySource::CookieExpires
+            };
             (c.verdict.effective_expiry, Some(src))
         } else if let Some(secs) = found.expires_in {
-            (Some(issued_at + secs.saturating_mul(1000)), Some(ExpirySource::ExpiresIn))
+            (
+                Some(issued_at + secs.saturating_mul(1000)),
+                Some(ExpirySource::ExpiresIn),
+            )
         } else {
             (None, None)
         };
@@ -538,7 +685,12 @@ impl<'a> Runner<'a> {
             s.vars.insert(var.to_string(), found.value);
             s.current.insert(var.to_string(), id);
         }
-        self.opts.events.emit(RunEvent::CredentialIssued { id, label: cred.label.clone(), kind, expires_at: declared_expiry });
+        self.opts.events.emit(RunEvent::CredentialIssued {
+            id,
+            label: cred.label.clone(),
+            kind,
+            expires_at: declared_expiry,
+        });
         self.persist_credential(&cred).await;
         self.run.credentials.push(cred);
     }
@@ -547,7 +699,9 @@ impl<'a> Runner<'a> {
     async fn flow_probe(&mut self, s: &mut Session, label: &str) -> Step_<()> {
         let probe = &self.profile.probe;
         let in_use = self.credentials_in_use(s, probe);
-        let ex_id = self.send_step(s, StepKind::Probe, probe, label, Purpose::Flow).await?;
+        let ex_id = self
+            .send_step(s, StepKind::Probe, probe, label, Purpose::Flow)
+            .await?;
         self.persist_exchange(ex_id).await;
         let verdict = self.verdict(StepKind::Probe, ex_id);
         for id in in_use {
@@ -557,17 +711,29 @@ impl<'a> Runner<'a> {
             let ex = self.run.exchange(ex_id);
             let what = match ex.and_then(|e| e.error.as_ref()) {
                 Some(e) => e.message.clone(),
-                None => format!("{} answered {}", probe.method, ex.and_then(|e| e.final_status()).unwrap_or(0)),
+                None => format!(
+                    "{} answered {}",
+                    probe.method,
+                    ex.and_then(|e| e.final_status()).unwrap_or(0)
+                ),
             };
-            return Err(FlowError::NotAuthenticated { message: format!("{label}: {what}") }.into());
+            return Err(FlowError::NotAuthenticated {
+                message: format!("{label}: {what}"),
+            }
+            .into());
         }
         Ok(())
     }
 
     /// Authenticating credentials the step would carry right now: template variables and jar cookies.
     fn credentials_in_use(&self, s: &Session, step: &Step) -> Vec<u32> {
-        let mut ids: Vec<u32> = step.variables().iter().filter_map(|v| s.current.get(v).copied()).collect();
-        let url = request::step_url(&self.base, &step.path.render(&s.vars).unwrap_or_default()).ok();
+        let mut ids: Vec<u32> = step
+            .variables()
+            .iter()
+            .filter_map(|v| s.current.get(v).copied())
+            .collect();
+        let url =
+            request::step_url(&self.base, &step.path.render(&s.vars).unwrap_or_default()).ok();
         if let Some(url) = url {
             for (name, value) in s.jar.get_request_values(&url) {
                 let hit = self.run.credentials.iter().rev().find(|c| {
@@ -580,33 +746,69 @@ impl<'a> Runner<'a> {
                 }
             }
         }
-        ids.retain(|id| self.run.credential(*id).is_some_and(|c| c.kind.authenticates()));
+        ids.retain(|id| {
+            self.run
+                .credential(*id)
+                .is_some_and(|c| c.kind.authenticates())
+        });
         ids.sort_unstable();
         ids.dedup();
         ids
     }
 
     fn verdict(&self, kind: StepKind, ex_id: u32) -> Verdict {
-        let Some(ex) = self.run.exchange(ex_id) else { return Verdict::Inconclusive };
-        let Some(status) = ex.final_status() else { return Verdict::Inconclusive };
+        let Some(ex) = self.run.exchange(ex_id) else {
+            return Verdict::Inconclusive;
+        };
+        let Some(status) = ex.final_status() else {
+            return Verdict::Inconclusive;
+        };
         let step = match kind {
             StepKind::Refresh => self.profile.refresh.as_ref(),
             _ => Some(&self.profile.probe),
         };
-        let Some(step) = step else { return Verdict::Inconclusive };
+        let Some(step) = step else {
+            return Verdict::Inconclusive;
+        };
         if ex.error.is_some() {
             return Verdict::Inconclusive;
         }
         if status_in(&step.success, status) {
             return Verdict::Accepted;
         }
-        let rejected = if kind == StepKind::Probe { status_in(&step.rejected, status) } else { matches!(status, 400 | 401 | 403) };
-        if rejected { Verdict::Rejected } else { Verdict::Inconclusive }
+        let rejected = if kind == StepKind::Probe {
+            status_in(&step.rejected, status)
+        } else {
+            matches!(status, 400 | 401 | 403)
+        };
+        if rejected {
+            Verdict::Rejected
+        } else {
+            Verdict::Inconclusive
+        }
     }
 
-    async fn observe(&mut self, s: &Session, credential_id: u32, exchange_id: u32, verdict: Verdict, purpose: Purpose) {
-        let status = self.run.exchange(exchange_id).and_then(|e| e.final_status());
-        let o = Observation { credential_id, at: now_ms(), exchange_id, verdict, purpose, after_event: s.last_event, status };
+    async fn observe(
+        &mut self,
+        s: &Session,
+        credential_id: u32,
+        exchange_id: u32,
+        verdict: Verdict,
+        purpose: Purpose,
+    ) {
+        let status = self
+            .run
+            .exchange(exchange_id)
+            .and_then(|e| e.final_status());
+        let o = Observation {
+            credential_id,
+            at: now_ms(),
+            exchange_id,
+            verdict,
+            purpose,
+            after_event: s.last_event,
+            status,
+        };
         if let Some(store) = &self.opts.store
             && let Err(e) = store.add_observation(&self.run.id, &o).await
         {
@@ -618,7 +820,9 @@ impl<'a> Runner<'a> {
     /// Send one credential alone through the step that uses it (refresh tokens through refresh, everything
     /// else through the probe), on a copy of the jar, and record the target's verdict.
     async fn replay(&mut self, s: &mut Session, credential_id: u32, purpose: Purpose) -> Step_<()> {
-        let Some(cred) = self.run.credential(credential_id).cloned() else { return Ok(()) };
+        let Some(cred) = self.run.credential(credential_id).cloned() else {
+            return Ok(());
+        };
         let (kind, step) = match (cred.kind, &self.profile.refresh) {
             (CredentialKind::Refresh, Some(r)) => (StepKind::Refresh, r),
             (CredentialKind::Refresh, None) => return Ok(()),
@@ -631,13 +835,31 @@ impl<'a> Runner<'a> {
                 vars.remove(var);
             }
         }
-        let credential_cookie_names: Vec<String> = self.profile.credential_cookies().into_iter().map(|(n, _, _)| n).collect();
+        let credential_cookie_names: Vec<String> = self
+            .profile
+            .credential_cookies()
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect();
         let mut jar = without_cookies(&s.jar, &credential_cookie_names);
         match &cred.carrier {
             Carrier::Cookie { name, .. } => {
                 vars.remove(&cred.name);
-                let secure = if self.base.scheme() == "https" { "; Secure" } else { "" };
-                let _ = jar.parse(&format!("{name}={}; Path=/{secure}", cred.value), &self.base);
+                let secure = if self.base.scheme() == "https" {
+                    "; Secure"
+                } else {
+                    ""
+                };
+                // If the jar refused the old cookie, the replay would carry nothing and read as
+                // "rejected": a false pass. Refuse to judge instead.
+                let line = format!("{name}={}; Path=/{secure}", cred.value);
+                if let Err(e) = jar.parse(&line, &self.base) {
+                    let why = format!(
+                        "cannot replay {}: the cookie jar refused it ({e})",
+                        cred.label
+                    );
+                    return Err(FlowError::Setup(why).into());
+                }
             }
             _ => {
                 vars.insert(cred.name.clone(), cred.value.clone());
@@ -652,35 +874,79 @@ impl<'a> Runner<'a> {
         };
         let label = format!("replay {} {what}", cred.label);
         self.begin_step(s.scenario, kind, &label);
-        let req = request::build(&self.base, step, &vars, true)
-            .map_err(|m| FlowError::StepFailed { step: label.clone(), message: m })?;
-        let ex_id = self.send(kind, purpose, &label, req, &mut jar, step.follow_redirects).await?;
+        let req =
+            request::build(&self.base, step, &vars, true).map_err(|m| FlowError::StepFailed {
+                step: label.clone(),
+                message: m,
+            })?;
+        let ex_id = self
+            .send(kind, purpose, &label, req, &mut jar, step.follow_redirects)
+            .await?;
         self.persist_exchange(ex_id).await;
         let verdict = self.verdict(kind, ex_id);
         let status = self.run.exchange(ex_id).and_then(|e| e.final_status());
-        self.observe(s, credential_id, ex_id, verdict, purpose).await;
-        self.opts.events.emit(RunEvent::ReplayResult { credential_id, label: cred.label.clone(), verdict, status });
+        self.observe(s, credential_id, ex_id, verdict, purpose)
+            .await;
+        self.opts.events.emit(RunEvent::ReplayResult {
+            credential_id,
+            label: cred.label.clone(),
+            verdict,
+            status,
+        });
         Ok(())
     }
 
     /// GET the login URL over plain http, without following: does the target send us to https?
     async fn plain_http_probe(&mut self, http_base: &url::Url) -> Step_<()> {
-        let path = self.profile.prefetch.as_ref().unwrap_or(&self.profile.login).path.render(&Vars::new()).unwrap_or_else(|_| "/".into());
+        let path = self
+            .profile
+            .prefetch
+            .as_ref()
+            .unwrap_or(&self.profile.login)
+            .path
+            .render(&Vars::new())
+            .unwrap_or_else(|_| "/".into());
         let url = request::step_url(http_base, &path).map_err(FlowError::Setup)?;
         let label = "plain-http probe";
         self.begin_step("lifecycle", StepKind::Extra, label);
-        let req = crate::http::OutgoingRequest { method: "GET".into(), url, headers: Vec::new(), body: Vec::new() };
+        let req = crate::http::OutgoingRequest {
+            method: "GET".into(),
+            url,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
         let mut jar = CookieStore::default();
-        let id = self.send(StepKind::Extra, Purpose::PlainHttp, label, req, &mut jar, false).await?;
+        let id = self
+            .send(
+                StepKind::Extra,
+                Purpose::PlainHttp,
+                label,
+                req,
+                &mut jar,
+                false,
+            )
+            .await?;
         self.persist_exchange(id).await;
         Ok(())
     }
 
-    async fn send_step(&mut self, s: &mut Session, kind: StepKind, step: &Step, label: &str, purpose: Purpose) -> Step_<u32> {
+    async fn send_step(
+        &mut self,
+        s: &mut Session,
+        kind: StepKind,
+        step: &Step,
+        label: &str,
+        purpose: Purpose,
+    ) -> Step_<u32> {
         self.begin_step(s.scenario, kind, label);
-        let req = request::build(&self.base, step, &s.vars, false)
-            .map_err(|m| FlowError::StepFailed { step: label.into(), message: m })?;
-        self.send(kind, purpose, label, req, &mut s.jar, step.follow_redirects).await
+        let req = request::build(&self.base, step, &s.vars, false).map_err(|m| {
+            FlowError::StepFailed {
+                step: label.into(),
+                message: m,
+            }
+        })?;
+        self.send(kind, purpose, label, req, &mut s.jar, step.follow_redirects)
+            .await
     }
 
     fn begin_step(&mut self, scenario: &str, step: StepKind, label: &str) {
@@ -720,7 +986,10 @@ impl<'a> Runner<'a> {
             started_at,
             duration_ms: t0.elapsed().as_secs_f64() * 1000.0,
             hops: outcome.hops,
-            error: outcome.error.map(|e| ErrorInfo { code: e.code().into(), message: e.to_string() }),
+            error: outcome.error.map(|e| ErrorInfo {
+                code: e.code().into(),
+                message: e.to_string(),
+            }),
         };
         self.opts.events.emit(RunEvent::ExchangeCaptured {
             id: ex.id,
@@ -738,7 +1007,9 @@ impl<'a> Runner<'a> {
     /// in the history DB even if the process dies right after.
     async fn persist_exchange(&self, id: u32) {
         if let (Some(store), Some(ex)) = (&self.opts.store, self.run.exchange(id))
-            && let Err(e) = store.add_exchange(&self.run.id, &self.redactor.exchange(ex)).await
+            && let Err(e) = store
+                .add_exchange(&self.run.id, &self.redactor.exchange(ex))
+                .await
         {
             tracing::warn!("history store: {e}");
         }
@@ -746,7 +1017,9 @@ impl<'a> Runner<'a> {
 
     async fn persist_credential(&self, c: &Credential) {
         if let Some(store) = &self.opts.store
-            && let Err(e) = store.add_credential(&self.run.id, &self.redactor.credential(c)).await
+            && let Err(e) = store
+                .add_credential(&self.run.id, &self.redactor.credential(c))
+                .await
         {
             tracing::warn!("history store: {e}");
         }

@@ -15,7 +15,12 @@ pub fn step_url(base: &url::Url, path: &str) -> Result<url::Url, String> {
 
 /// Render a step. With `omit_missing` (replays), a header or field whose variable has no value is left
 /// out so one credential travels alone; otherwise a missing variable is an error naming it.
-pub fn build(base: &url::Url, step: &Step, vars: &Vars, omit_missing: bool) -> Result<OutgoingRequest, String> {
+pub fn build(
+    base: &url::Url,
+    step: &Step,
+    vars: &Vars,
+    omit_missing: bool,
+) -> Result<OutgoingRequest, String> {
     let missing = |v: String| format!("no value for {{{{{v}}}}} (no earlier step extracted it)");
     let path = step.path.render(vars).map_err(missing)?;
     let url = step_url(base, &path)?;
@@ -27,7 +32,9 @@ pub fn build(base: &url::Url, step: &Step, vars: &Vars, omit_missing: bool) -> R
             Err(v) => return Err(missing(v)),
         }
     }
-    let has = |headers: &[(String, String)], n: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
+    let has = |headers: &[(String, String)], n: &str| {
+        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n))
+    };
     let body = match &step.body {
         BodyTemplate::None => Vec::new(),
         BodyTemplate::Form(fields) => {
@@ -42,12 +49,17 @@ pub fn build(base: &url::Url, step: &Step, vars: &Vars, omit_missing: bool) -> R
                 }
             }
             if !has(&headers, "content-type") {
-                headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+                headers.push((
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
             }
             ser.finish().into_bytes()
         }
         BodyTemplate::Json(v) => {
-            let rendered = template_render_json(v, vars, omit_missing).map_err(missing)?.unwrap_or_default();
+            let rendered = template_render_json(v, vars, omit_missing)
+                .map_err(missing)?
+                .unwrap_or_default();
             if !has(&headers, "content-type") {
                 headers.push(("Content-Type".into(), "application/json".into()));
             }
@@ -61,9 +73,17 @@ pub fn build(base: &url::Url, step: &Step, vars: &Vars, omit_missing: bool) -> R
         }
     };
     if !has(&headers, "accept") {
-        headers.push(("Accept".into(), "application/json, text/html;q=0.9, */*;q=0.8".into()));
+        headers.push((
+            "Accept".into(),
+            "application/json, text/html;q=0.9, */*;q=0.8".into(),
+        ));
     }
-    Ok(OutgoingRequest { method: step.method.clone(), url, headers, body })
+    Ok(OutgoingRequest {
+        method: step.method.clone(),
+        url,
+        headers,
+        body,
+    })
 }
 
 #[cfg(test)]
@@ -73,7 +93,10 @@ mod tests {
     #[test]
     fn joins_paths_under_a_prefix() {
         let b = url::Url::parse("https://h:1/app/").unwrap();
-        assert_eq!(step_url(&b, "/login?x=1").unwrap().as_str(), "https://h:1/app/login?x=1");
+        assert_eq!(
+            step_url(&b, "/login?x=1").unwrap().as_str(),
+            "https://h:1/app/login?x=1"
+        );
         let b = url::Url::parse("https://h").unwrap();
         assert_eq!(step_url(&b, "/a").unwrap().as_str(), "https://h/a");
     }

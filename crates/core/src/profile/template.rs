@@ -19,8 +19,11 @@ pub struct Template {
 pub fn is_var_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl Template {
@@ -32,10 +35,14 @@ impl Template {
                 parts.push(Part::Lit(rest[..open].to_string()));
             }
             let after = &rest[open + 2..];
-            let close = after.find("}}").ok_or_else(|| format!("`{{{{` without a closing `}}}}` in `{s}`"))?;
+            let close = after
+                .find("}}")
+                .ok_or_else(|| format!("`{{{{` without a closing `}}}}` in `{s}`"))?;
             let name = after[..close].trim();
             if !is_var_name(name) {
-                return Err(format!("`{{{{{name}}}}}` is not a variable name (letters, digits, _ and -)"));
+                return Err(format!(
+                    "`{{{{{name}}}}}` is not a variable name (letters, digits, _ and -)"
+                ));
             }
             parts.push(Part::Var(name.to_string()));
             rest = &after[close + 2..];
@@ -91,7 +98,11 @@ pub fn check_json(v: &serde_json::Value) -> Result<(), String> {
 
 /// Render every string of a JSON body. With `omit_missing`, an object member whose template lacks a value
 /// is left out (a replay sends one credential alone); otherwise the missing variable is the error.
-pub fn render_json(v: &serde_json::Value, vars: &Vars, omit_missing: bool) -> Result<Option<serde_json::Value>, String> {
+pub fn render_json(
+    v: &serde_json::Value,
+    vars: &Vars,
+    omit_missing: bool,
+) -> Result<Option<serde_json::Value>, String> {
     use serde_json::Value;
     Ok(Some(match v {
         Value::String(s) => {

@@ -6,7 +6,9 @@ const HYBRID: &str = include_str!("../../../../profiles/lab-hybrid.toml");
 
 fn err(text: &str) -> (usize, Option<String>, String) {
     match Profile::from_toml(text, Some(Path::new("t.toml"))) {
-        Err(ProfileError::Invalid { line, key, message, .. }) => (line, key, message),
+        Err(ProfileError::Invalid {
+            line, key, message, ..
+        }) => (line, key, message),
         other => panic!("expected an invalid-profile error, got {other:?}"),
     }
 }
@@ -20,7 +22,14 @@ fn bundled_lab_profiles_parse() {
     }
     let s = Profile::from_toml(SESSION, None).unwrap();
     assert!(s.prefetch.is_some());
-    assert_eq!(s.credential_cookies(), vec![("__Host-sid".into(), "session".into(), CredentialKind::Session)]);
+    assert_eq!(
+        s.credential_cookies(),
+        vec![(
+            "__Host-sid".into(),
+            "session".into(),
+            CredentialKind::Session
+        )]
+    );
     let j = Profile::from_toml(JWT, None).unwrap();
     assert_eq!(j.probe.method, "GET");
     assert!(!j.probe.follow_redirects && j.login.follow_redirects);
@@ -29,9 +38,16 @@ fn bundled_lab_profiles_parse() {
 
 #[test]
 fn unknown_key_names_its_line_and_key() {
-    let text = JWT.replace("bearer = \"access\"\n\n[refresh]", "bearer = \"access\"\ntimeout = 3\n\n[refresh]");
+    let text = JWT.replace(
+        "bearer = \"access\"\n\n[refresh]",
+        "bearer = \"access\"\ntimeout = 3\n\n[refresh]",
+    );
     let (line, key, msg) = err(&text);
-    let expected = text.lines().position(|l| l.starts_with("timeout = 3")).unwrap() + 1;
+    let expected = text
+        .lines()
+        .position(|l| l.starts_with("timeout = 3"))
+        .unwrap()
+        + 1;
     assert_eq!((line, key.as_deref()), (expected, Some("timeout")), "{msg}");
     assert!(msg.contains("[probe]"), "{msg}");
 }
@@ -48,16 +64,27 @@ fn missing_step_is_named() {
 
 #[test]
 fn bad_pointer_names_its_line_and_key() {
-    let text = JWT.replacen("pointer = \"/access_token\"", "pointer = \"access_token\"", 1);
+    let text = JWT.replacen(
+        "pointer = \"/access_token\"",
+        "pointer = \"access_token\"",
+        1,
+    );
     let (line, key, msg) = err(&text);
-    let expected = text.lines().position(|l| l.contains("pointer = \"access_token\"")).unwrap() + 1;
+    let expected = text
+        .lines()
+        .position(|l| l.contains("pointer = \"access_token\""))
+        .unwrap()
+        + 1;
     assert_eq!((line, key.as_deref()), (expected, Some("pointer")), "{msg}");
     assert!(msg.contains("JSON pointer"), "{msg}");
 }
 
 #[test]
 fn password_in_file_is_refused_with_the_way_out() {
-    let text = JWT.replace("username = \"alice@lab.test\"", "username = \"alice@lab.test\"\npassword = \"x\"");
+    let text = JWT.replace(
+        "username = \"alice@lab.test\"",
+        "username = \"alice@lab.test\"\npassword = \"x\"",
+    );
     let (_, key, msg) = err(&text);
     assert_eq!(key.as_deref(), Some("password"));
     assert!(msg.contains("AUTHLENS_PASSWORD"), "{msg}");
@@ -65,7 +92,10 @@ fn password_in_file_is_refused_with_the_way_out() {
 
 #[test]
 fn undefined_variable_is_named() {
-    let text = JWT.replace("json = { refresh_token = \"{{refresh}}\" }\nextract", "json = { refresh_token = \"{{refrsh}}\" }\nextract");
+    let text = JWT.replace(
+        "json = { refresh_token = \"{{refresh}}\" }\nextract",
+        "json = { refresh_token = \"{{refrsh}}\" }\nextract",
+    );
     let (_, key, msg) = err(&text);
     assert_eq!(key.as_deref(), Some("refrsh"), "{msg}");
     assert!(msg.contains("no step extracts"), "{msg}");
@@ -73,7 +103,10 @@ fn undefined_variable_is_named() {
 
 #[test]
 fn prefetch_outside_login_is_refused() {
-    let text = JWT.replace("[refresh]\n", "[refresh.prefetch]\npath = \"/x\"\n\n[refresh]\n");
+    let text = JWT.replace(
+        "[refresh]\n",
+        "[refresh.prefetch]\npath = \"/x\"\n\n[refresh]\n",
+    );
     let (_, key, msg) = err(&text);
     assert_eq!(key.as_deref(), Some("prefetch"), "{msg}");
 }
