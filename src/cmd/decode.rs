@@ -4,6 +4,8 @@ use std::io::Read;
 
 use authlens_core::flow::now_ms;
 use authlens_core::redact::fingerprint;
+// Claims come from whoever minted the token: no terminal escapes reach the screen.
+use authlens_core::report::sanitize;
 use authlens_core::tokens::{describe_time, jwt};
 
 use crate::cli::DecodeArgs;
@@ -60,13 +62,18 @@ pub fn decode(args: DecodeArgs) -> u8 {
         }
         Some(j) => {
             println!("JWT — decoded for display only; the signature was NOT verified.");
-            let pretty = |v: &Option<serde_json::Value>| {
-                v.as_ref()
-                    .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
-                    .unwrap_or_else(|| "(unreadable)".into())
+            // Pretty JSON is multi-line and sanitize escapes newlines: sanitize line by line.
+            let pretty = |v: &Option<serde_json::Value>| match v {
+                Some(v) => serde_json::to_string_pretty(v)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(|l| sanitize(l).into_owned())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => "(unreadable)".into(),
             };
-            println!("\nheader:\n{}", sanitize(&pretty(&j.header)));
-            println!("\nclaims:\n{}", sanitize(&pretty(&j.claims)));
+            println!("\nheader:\n{}", pretty(&j.header));
+            println!("\nclaims:\n{}", pretty(&j.claims));
             println!("\nsignature: {} bytes", j.signature_len);
             for (name, v) in [
                 ("issued (iat)", j.iat),
@@ -99,17 +106,4 @@ fn humanize(secs: i64) -> String {
         return format!("negative ({secs} s)");
     }
     humantime::format_duration(std::time::Duration::from_secs(secs as u64)).to_string()
-}
-
-/// Claims come from whoever minted the token: no terminal escapes reach the screen.
-fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }

@@ -44,7 +44,7 @@ pub async fn history(args: HistoryArgs) -> u8 {
                         .ok()
                     })
                     .unwrap_or_default();
-                let id: String = r.id.chars().take(13).collect();
+                let id = authlens_core::report::short_id(&r.id);
                 println!(
                     "{id:<13} {started:<20} {:<11} {:>5} {:>5} {:>5} {:>4}  {}",
                     r.status,
@@ -52,7 +52,7 @@ pub async fn history(args: HistoryArgs) -> u8 {
                     r.warns,
                     r.passes,
                     r.exchanges,
-                    sanitize(&r.profile_name)
+                    authlens_core::report::sanitize(&r.profile_name)
                 );
             }
             println!(
@@ -72,10 +72,4 @@ pub async fn history(args: HistoryArgs) -> u8 {
             0
         }
     }
-}
-
-fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
 }
