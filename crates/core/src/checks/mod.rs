@@ -1,4 +1,17 @@
-//! Security checks: pure functions of a recorded run. STUB.
+//! Security checks: pure functions of a recorded run.
+//!
+//! [`run_all`] returns one [`Finding`] per id in [`catalogue::IMPLEMENTED`], in catalogue order, whatever the
+//! run holds: a check that lacks what it needs says so as `not-tested`. Checks read full secret values (the
+//! run is in memory) but never write one into a finding: summaries and evidence name credentials by label,
+//! cookie name and fingerprint.
+
+pub mod catalogue;
+mod cookie;
+mod jwt;
+mod refresh;
+mod session;
+mod transport;
+mod util;
 
 use crate::model::{Finding, Run};
 
@@ -30,6 +43,60 @@ impl Default for CheckConfig {
     }
 }
 
-pub fn run_all(_run: &Run, _cfg: &CheckConfig) -> Vec<Finding> {
-    todo!()
+type CheckFn = fn(&util::Ctx) -> util::Outcome;
+
+/// The implemented checks in catalogue order (the same ids as [`catalogue::IMPLEMENTED`]).
+const CHECKS: &[(&str, CheckFn)] = &[
+    ("cookie.httponly", cookie::httponly),
+    ("cookie.secure", cookie::secure),
+    ("cookie.samesite", cookie::samesite),
+    ("cookie.prefix", cookie::prefix),
+    ("cookie.domain", cookie::domain),
+    ("cookie.size", cookie::size),
+    ("cookie.lifetime", cookie::lifetime),
+    ("session.fixation", session::fixation),
+    ("session.logout", session::logout),
+    ("session.in-url", session::in_url),
+    ("storage.js-readable", session::js_readable),
+    ("transport.https", transport::https),
+    ("transport.hsts", transport::hsts),
+    ("cache.no-store", transport::no_store),
+    ("jwt.exp", jwt::exp),
+    ("jwt.sensitive-claims", jwt::sensitive_claims),
+    ("refresh.rotation", refresh::rotation),
+    ("refresh.reuse", refresh::reuse),
+    ("refresh.logout", refresh::logout),
+];
+
+pub fn run_all(run: &Run, cfg: &CheckConfig) -> Vec<Finding> {
+    let ctx = util::Ctx::new(run, cfg);
+    CHECKS
+        .iter()
+        .map(|(id, check)| check(&ctx).into_finding(id))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    #[test]
+    fn run_all_yields_every_implemented_check_in_catalogue_order_even_on_an_empty_run() {
+        let run = util::testkit::RunBuilder::new().build();
+        let findings = run_all(&run, &CheckConfig::default());
+        let ids: Vec<&str> = findings.iter().map(|f| f.check_id.as_str()).collect();
+        assert_eq!(ids, catalogue::IMPLEMENTED);
+        let table: Vec<&str> = CHECKS.iter().map(|(id, _)| *id).collect();
+        assert_eq!(table, catalogue::IMPLEMENTED);
+        for f in &findings {
+            let info = catalogue::get(&f.check_id).unwrap();
+            assert_eq!(f.title, info.title);
+            assert_eq!(f.explanation, info.explanation);
+            assert!(!f.summary.is_empty() && !f.summary.contains('\n'), "{f:?}");
+            // Nothing to judge: every check says so.
+            assert_eq!(f.status, Status::NotTested, "{f:?}");
+            assert_eq!(f.severity, info.severity);
+        }
+    }
 }
