@@ -53,7 +53,7 @@ pub struct ReportArgs {
     /// Exit with 1 when a warn/fail finding at or above this severity is found (info, low, medium, high,
     /// critical, or `none` to never fail on findings).
     #[arg(long, default_value = "high", value_parser = parse_fail_on)]
-    pub fail_on: Option<Severity>,
+    pub fail_on: FailOn,
     /// History database (default: the user's data dir).
     #[arg(long, env = "AUTHLENS_DB")]
     pub db: Option<PathBuf>,
@@ -68,11 +68,15 @@ pub struct ReportArgs {
     pub details: bool,
 }
 
-fn parse_fail_on(s: &str) -> Result<Option<Severity>, String> {
+/// The `--fail-on` threshold; `None` never fails on findings.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     if s.eq_ignore_ascii_case("none") {
-        Ok(None)
+        Ok(FailOn(None))
     } else {
-        s.parse().map(Some)
+        s.parse().map(|sev| FailOn(Some(sev)))
     }
 }
 

@@ -62,7 +62,7 @@ pub fn emit(runs: &[Run], args: &ReportArgs) -> Result<(), String> {
     let to_terminal = args.out.is_none() && std::io::stdout().is_terminal();
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none();
     let mut text = match args.format {
-        Format::Junit => report::junit::render(runs, args.fail_on.unwrap_or(Severity::Critical)),
+        Format::Junit => report::junit::render(runs, args.fail_on.0.unwrap_or(Severity::Critical)),
         f => render(runs, f, color, args.details),
     };
     if !text.ends_with('\n') {

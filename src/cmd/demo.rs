@@ -100,6 +100,6 @@ pub async fn demo(args: DemoArgs) -> u8 {
     if let Err(e) = output::emit(&runs, &args.report) {
         return super::fail(e);
     }
-    eprintln!("{}", output::summary_line(&runs, args.report.fail_on));
-    output::exit_code(&runs, args.report.fail_on)
+    eprintln!("{}", output::summary_line(&runs, args.report.fail_on.0));
+    output::exit_code(&runs, args.report.fail_on.0)
 }

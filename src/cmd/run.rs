@@ -42,9 +42,9 @@ pub async fn run(args: RunArgs) -> u8 {
     }
     eprintln!(
         "{}",
-        output::summary_line(std::slice::from_ref(&redacted), args.report.fail_on)
+        output::summary_line(std::slice::from_ref(&redacted), args.report.fail_on.0)
     );
-    output::exit_code(&[redacted], args.report.fail_on)
+    output::exit_code(&[redacted], args.report.fail_on.0)
 }
 
 /// From the profile's environment variable, else a prompt on a terminal; never from the file.

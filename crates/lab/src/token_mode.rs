@@ -158,7 +158,8 @@ async fn redeem(lab: &Lab, presented: Option<String>) -> Result<Grant, ApiError>
             })
         }
         Refreshed::Reused => {
-            tracing::warn!(
+            // Expected in every rotation scenario: a lab event, not a warning about the lab.
+            tracing::info!(
                 family_revoked = revoke_on_reuse,
                 "refresh token reuse detected"
             );

@@ -205,7 +205,9 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
     };
     if let Some(store) = &opts.store {
         store.begin_run(&redactor.run(&run)).await?;
-        let _ = store.save_profile(&profile.name, &profile.source).await;
+        let _ = store
+            .save_profile(&profile.name, &redactor.text(&profile.source))
+            .await;
     }
     let mut r = Runner {
         profile,
