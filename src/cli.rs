@@ -102,6 +102,10 @@ pub struct RunArgs {
     /// Override the profile's base_url (e.g. the same app on another port).
     #[arg(long)]
     pub base_url: Option<url::Url>,
+    /// The plain-http URL of that server, for the redirect-to-https probe. Without it, --base-url turns
+    /// the probe off (the profile's http_base_url would point at the original server).
+    #[arg(long)]
+    pub http_base_url: Option<url::Url>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -146,3 +146,83 @@ fn cli_logs_and_db_hold_no_secret() {
     }
     assert!(out.stderr.len() > 1000, "-vv produced debug logs to check");
 }
+
+/// Every string member named like a token in a stored JSON body is masked.
+fn unmasked_tokens(run: &Run) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>, ex: u32) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    if let serde_json::Value::String(s) = v
+                        && k.to_ascii_lowercase().contains("token")
+                        && !s.starts_with('‹')
+                        && s != "Bearer"
+                    {
+                        out.push(format!("exchange #{ex} member {k}"));
+                    }
+                    walk(v, out, ex);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out, ex)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for e in &run.exchanges {
+        for h in &e.hops {
+            for body in [Some(&h.request.body), h.response.as_ref().map(|r| &r.body)]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(v) = body
+                    .text
+                    .as_deref()
+                    .and_then(|t| serde_json::from_str(t).ok())
+                {
+                    walk(&v, &mut out, e.id);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// With flaws on, replays are accepted and answered with fresh tokens the run never adopted: those too
+/// must be masked in the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_issued_to_accepted_replays_are_masked() {
+    use authlens_lab::Flaw;
+    for (mode, flaw) in [
+        (Mode::Jwt, Flaw::NoReuseDetection),
+        (Mode::Jwt, Flaw::LogoutKeepsSession),
+        (Mode::Hybrid, Flaw::LogoutKeepsSession),
+        (Mode::Jwt, Flaw::NoRotation),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("history.db");
+        let store = Store::open(&db).await.unwrap();
+        let lab = start_lab(mode, &[flaw]).await;
+        let profile = Profile::load(&profile_path(mode)).unwrap();
+        let mut opts = lab_options(&lab);
+        opts.store = Some(store.clone());
+        let run = flow::run(&profile, opts).await.unwrap();
+        lab.shutdown().await;
+        assert!(
+            run.observations
+                .iter()
+                .any(|o| o.verdict == authlens_core::model::Verdict::Accepted
+                    && o.purpose != authlens_core::model::Purpose::Flow),
+            "{mode} + {flaw}: some replay was accepted"
+        );
+        let stored = store.load_run(&run.id).await.unwrap();
+        let leaks = unmasked_tokens(&stored);
+        assert!(
+            leaks.is_empty(),
+            "{mode} + {flaw}: unmasked tokens stored: {leaks:?}"
+        );
+        assert!(
+            !contains(&db_bytes(&db), "eyJhbGciOi"),
+            "{mode} + {flaw}: a full JWT in the DB"
+        );
+    }
+}

@@ -26,6 +26,8 @@ pub async fn run(args: RunArgs) -> u8 {
     opts.reveal = args.report.reveal;
     opts.store = store;
     opts.base_url_override = args.base_url.clone();
+    opts.http_base_url_override = args.http_base_url.clone();
+    opts.plain_http_probe = args.base_url.is_none() || args.http_base_url.is_some();
     if !args.scenario.is_empty() {
         opts.scenarios = args.scenario.clone();
     }

@@ -233,11 +233,13 @@ impl CredentialKind {
             CredentialKind::Other => "credential",
         }
     }
-    /// Kinds that authenticate a user (the ones replayed after logout).
+    /// Kinds that authenticate a user: replayed after logout, and taken out of other credentials' replays.
+    /// `other` (an API key, a custom header) counts: leaving it in would make every replay look accepted.
     pub fn authenticates(self) -> bool {
         matches!(
             self,
-            CredentialKind::Session
+            CredentialKind::Other
+                | CredentialKind::Session
                 | CredentialKind::Access
                 | CredentialKind::Refresh
                 | CredentialKind::Id

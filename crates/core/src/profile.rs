@@ -13,7 +13,9 @@ use toml::Spanned;
 use crate::model::CredentialKind;
 
 mod template;
-pub use template::{Template, Vars, render_json as template_render_json};
+pub use template::{
+    Template, Vars, json_variables as template_json_variables, render_json as template_render_json,
+};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProfileError {

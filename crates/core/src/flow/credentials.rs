@@ -92,7 +92,7 @@ impl<'a> Runner<'a> {
             (c.verdict.effective_expiry, Some(src))
         } else if let Some(secs) = found.expires_in {
             (
-                Some(issued_at + secs.saturating_mul(1000)),
+                Some(issued_at.saturating_add(secs.saturating_mul(1000))),
                 Some(ExpirySource::ExpiresIn),
             )
         } else {

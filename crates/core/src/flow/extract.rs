@@ -43,14 +43,27 @@ pub fn find_cookie<'a>(
         if !cookie_name_matches(wanted, name) {
             continue;
         }
-        let lower = line.to_ascii_lowercase();
-        let deleting =
-            value.is_empty() || lower.contains("max-age=0") || lower.contains("max-age=-");
+        // A deletion (Max-Age<=0, Expires in the past, empty value) is not a credential.
+        let deleting = value.is_empty()
+            || url::Url::parse(url).ok().is_some_and(|u| {
+                crate::cookies::parse_set_cookie(line, &u, super::now_ms())
+                    .is_ok_and(|c| c.is_deletion)
+            });
         if !deleting {
             found = Some((name.to_string(), value.to_string(), line, url));
         }
     }
     found
+}
+
+/// Every value the step's extracts find in a response (for responses we do not adopt, like replays, whose
+/// secrets must still be known to the redactor).
+pub fn values_in(ex: &Exchange, specs: &[Extract]) -> Vec<String> {
+    specs
+        .iter()
+        .filter_map(|spec| extract(ex, spec).ok().flatten())
+        .map(|f| f.value)
+        .collect()
 }
 
 pub fn extract(ex: &Exchange, spec: &Extract) -> Result<Option<Found>, String> {

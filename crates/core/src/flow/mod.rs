@@ -110,6 +110,9 @@ pub struct RunOptions {
     /// Point the profile at another server (the lab on an ephemeral port).
     pub base_url_override: Option<url::Url>,
     pub http_base_url_override: Option<url::Url>,
+    /// Probe the plain-http URL for a redirect to https (off when the base URL was overridden without an
+    /// http URL: the profile's own would point at another deployment).
+    pub plain_http_probe: bool,
 }
 
 impl RunOptions {
@@ -125,6 +128,7 @@ impl RunOptions {
             tls_override: None,
             base_url_override: None,
             http_base_url_override: None,
+            plain_http_probe: true,
         }
     }
 }
@@ -177,10 +181,13 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
         .base_url_override
         .clone()
         .unwrap_or_else(|| profile.base_url.clone());
-    let http_base = opts
-        .http_base_url_override
-        .clone()
-        .or_else(|| profile.http_base_url.clone());
+    let http_base = if opts.plain_http_probe {
+        opts.http_base_url_override
+            .clone()
+            .or_else(|| profile.http_base_url.clone())
+    } else {
+        None
+    };
     let mut redactor = Redactor::new(opts.reveal);
     redactor.add_password(&opts.password);
     let run = Run {

@@ -2,11 +2,11 @@
 
 use super::FlowError;
 use super::cookie_name_matches;
-use super::request;
 use super::runner::{Runner, Session, Step_};
+use super::{extract, request};
 use crate::events::RunEvent;
-use crate::http::CookieStore;
-use crate::model::{Carrier, Credential, CredentialKind, Purpose, StepKind};
+use crate::http::{CookieStore, OutgoingRequest};
+use crate::model::{Carrier, Credential, CredentialKind, Purpose, StepKind, Verdict};
 
 impl<'a> Runner<'a> {
     pub(super) fn replay_order(&self, scenario: &str) -> Vec<u32> {
@@ -54,35 +54,30 @@ impl<'a> Runner<'a> {
                 vars.remove(var);
             }
         }
-        let credential_cookie_names: Vec<String> = self
+        // Only cookies that authenticate leave the jar: a CSRF cookie the request needs stays, or its
+        // absence would read as a refusal.
+        let auth_cookies: Vec<String> = self
             .profile
             .credential_cookies()
             .into_iter()
+            .filter(|(_, _, k)| k.authenticates())
             .map(|(n, _, _)| n)
             .collect();
-        let mut jar = without_cookies(&s.jar, &credential_cookie_names);
-        match &cred.carrier {
-            Carrier::Cookie { name, .. } => {
-                vars.remove(&cred.name);
-                let secure = if self.base.scheme() == "https" {
-                    "; Secure"
-                } else {
-                    ""
-                };
-                // If the jar refused the old cookie, the replay would carry nothing and read as
-                // "rejected": a false pass. Refuse to judge instead.
-                let line = format!("{name}={}; Path=/{secure}", cred.value);
-                if let Err(e) = jar.parse(&line, &self.base) {
-                    let why = format!(
-                        "cannot replay {}: the cookie jar refused it ({e})",
-                        cred.label
-                    );
-                    return Err(FlowError::Setup(why).into());
-                }
-            }
-            _ => {
-                vars.insert(cred.name.clone(), cred.value.clone());
-            }
+        let mut jar = without_cookies(&s.jar, &auth_cookies);
+        if let Carrier::Cookie { name, .. } = &cred.carrier {
+            vars.remove(&cred.name);
+            let secure = if self.base.scheme() == "https" {
+                "; Secure"
+            } else {
+                ""
+            };
+            // A jar that refuses the old cookie makes the replay carry nothing: caught below.
+            let _ = jar.parse(
+                &format!("{name}={}; Path=/{secure}", cred.value),
+                &self.base,
+            );
+        } else {
+            vars.insert(cred.name.clone(), cred.value.clone());
         }
         let what = match purpose {
             Purpose::ReplayAfterLogout => "after logout",
@@ -93,16 +88,46 @@ impl<'a> Runner<'a> {
         };
         let label = format!("replay {} {what}", cred.label);
         self.begin_step(s.scenario, kind, &label);
-        let req =
+        let (req, omitted) =
             request::build(&self.base, step, &vars, true).map_err(|m| FlowError::StepFailed {
                 step: label.clone(),
                 message: m,
             })?;
+        // A replay that does not carry the credential would read as "rejected": a false pass. Such a
+        // credential (say, an ID token the probe never sends) is inconclusive, and nothing is sent.
+        if !carries(&req, &jar, &cred) {
+            tracing::info!(
+                "{label}: the {} step does not carry {}; not replayed",
+                kind.as_str(),
+                cred.label
+            );
+            self.observe(s, credential_id, 0, Verdict::Inconclusive, purpose)
+                .await;
+            self.opts.events.emit(RunEvent::ReplayResult {
+                credential_id,
+                label: cred.label.clone(),
+                verdict: Verdict::Inconclusive,
+                status: None,
+            });
+            return Ok(());
+        }
+        // Replays judge the answer they get: a redirect is not followed (to a login page it would read 200).
         let ex_id = self
-            .send(kind, purpose, &label, req, &mut jar, step.follow_redirects)
+            .send(kind, purpose, &label, req, &mut jar, false)
             .await?;
+        // An accepted replay may be answered with fresh tokens: they must not reach the history unredacted.
+        if let Some(ex) = self.run.exchange(ex_id) {
+            for v in extract::values_in(ex, &step.extract) {
+                self.redactor.add_secret(&v);
+            }
+        }
         self.persist_exchange(ex_id).await;
-        let verdict = self.verdict(kind, ex_id);
+        let mut verdict = self.verdict(kind, ex_id);
+        // Refused while a companion credential was left out (a bearer on the refresh endpoint): that proves
+        // nothing about this credential.
+        if verdict == Verdict::Rejected && !omitted.is_empty() {
+            verdict = Verdict::Inconclusive;
+        }
         let status = self.run.exchange(ex_id).and_then(|e| e.final_status());
         self.observe(s, credential_id, ex_id, verdict, purpose)
             .await;
@@ -114,6 +139,25 @@ impl<'a> Runner<'a> {
         });
         Ok(())
     }
+}
+
+/// Whether a built request really carries the credential: in the jar's Cookie for the URL, or its value
+/// (raw, form- or JSON-encoded) in the URL, a header or the body.
+fn carries(req: &OutgoingRequest, jar: &CookieStore, cred: &Credential) -> bool {
+    if let Carrier::Cookie { name, .. } = &cred.carrier {
+        return jar
+            .get_request_values(&req.url)
+            .any(|(n, v)| n == name && v == cred.value);
+    }
+    let v = cred.value.as_str();
+    let form: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+    let json = serde_json::to_string(v).unwrap_or_default();
+    let json = json.trim_matches('"');
+    let body = String::from_utf8_lossy(&req.body);
+    let url = req.url.as_str();
+    [v, form.as_str(), json].iter().any(|f| {
+        url.contains(f) || body.contains(f) || req.headers.iter().any(|(_, h)| h.contains(f))
+    })
 }
 
 /// A copy of the jar without the named cookies (any prefix variant).

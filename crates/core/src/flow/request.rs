@@ -14,13 +14,15 @@ pub fn step_url(base: &url::Url, path: &str) -> Result<url::Url, String> {
 }
 
 /// Render a step. With `omit_missing` (replays), a header or field whose variable has no value is left
-/// out so one credential travels alone; otherwise a missing variable is an error naming it.
+/// out so one credential travels alone, and the names of the variables left out are returned (a replay
+/// refused for lack of them proves nothing); otherwise a missing variable is an error naming it.
 pub fn build(
     base: &url::Url,
     step: &Step,
     vars: &Vars,
     omit_missing: bool,
-) -> Result<OutgoingRequest, String> {
+) -> Result<(OutgoingRequest, Vec<String>), String> {
+    let mut omitted = Vec::new();
     let missing = |v: String| format!("no value for {{{{{v}}}}} (no earlier step extracted it)");
     let path = step.path.render(vars).map_err(missing)?;
     let url = step_url(base, &path)?;
@@ -28,7 +30,7 @@ pub fn build(
     for (name, t) in &step.headers {
         match t.render(vars) {
             Ok(v) => headers.push((name.clone(), v)),
-            Err(_) if omit_missing => {}
+            Err(v) if omit_missing => omitted.push(v),
             Err(v) => return Err(missing(v)),
         }
     }
@@ -44,7 +46,7 @@ pub fn build(
                     Ok(v) => {
                         ser.append_pair(k, &v);
                     }
-                    Err(_) if omit_missing => {}
+                    Err(v) if omit_missing => omitted.push(v),
                     Err(v) => return Err(missing(v)),
                 }
             }
@@ -57,6 +59,11 @@ pub fn build(
             ser.finish().into_bytes()
         }
         BodyTemplate::Json(v) => {
+            if omit_missing {
+                let mut used = std::collections::BTreeSet::new();
+                crate::profile::template_json_variables(v, &mut used);
+                omitted.extend(used.into_iter().filter(|u| !vars.contains_key(u)));
+            }
             let rendered = template_render_json(v, vars, omit_missing)
                 .map_err(missing)?
                 .unwrap_or_default();
@@ -78,12 +85,13 @@ pub fn build(
             "application/json, text/html;q=0.9, */*;q=0.8".into(),
         ));
     }
-    Ok(OutgoingRequest {
+    let req = OutgoingRequest {
         method: step.method.clone(),
         url,
         headers,
         body,
-    })
+    };
+    Ok((req, omitted))
 }
 
 #[cfg(test)]

@@ -171,13 +171,17 @@ impl<'a> Runner<'a> {
         if ex.error.is_some() {
             return Verdict::Inconclusive;
         }
-        if status_in(&step.success, status) {
+        // The probe has explicit accepted/rejected sets. A refresh counts as accepted only on a 2xx within
+        // its success set: a redirect (to a login page, typically) is a refusal, not a grant.
+        let accepted =
+            status_in(&step.success, status) && (kind == StepKind::Probe || status < 300);
+        if accepted {
             return Verdict::Accepted;
         }
         let rejected = if kind == StepKind::Probe {
             status_in(&step.rejected, status)
         } else {
-            matches!(status, 400 | 401 | 403)
+            matches!(status, 300..=399 | 400 | 401 | 403)
         };
         if rejected {
             Verdict::Rejected
@@ -224,7 +228,7 @@ impl<'a> Runner<'a> {
         purpose: Purpose,
     ) -> Step_<u32> {
         self.begin_step(s.scenario, kind, label);
-        let req = request::build(&self.base, step, &s.vars, false).map_err(|m| {
+        let (req, _) = request::build(&self.base, step, &s.vars, false).map_err(|m| {
             FlowError::StepFailed {
                 step: label.into(),
                 message: m,

@@ -161,22 +161,30 @@ impl<'a> Runner<'a> {
             }
             .into());
         }
+        // Every spec runs, and every value found is known to the redactor before the exchange is stored,
+        // even when a later spec fails.
+        let mut first_error: Option<FlowError> = None;
         for spec in &step.extract {
-            let found = extract::extract(&ex, spec).map_err(|m| FlowError::Extraction {
-                step: label.into(),
-                name: spec.name.clone(),
-                message: m,
-            })?;
-            let Some(found) = found else {
-                if spec.optional {
+            let found = match extract::extract(&ex, spec) {
+                Ok(f) => f,
+                Err(m) => {
+                    first_error.get_or_insert(FlowError::Extraction {
+                        step: label.into(),
+                        name: spec.name.clone(),
+                        message: m,
+                    });
                     continue;
                 }
-                return Err(FlowError::Extraction {
-                    step: label.into(),
-                    name: spec.name.clone(),
-                    message: "not found in the response".into(),
+            };
+            let Some(found) = found else {
+                if !spec.optional {
+                    first_error.get_or_insert(FlowError::Extraction {
+                        step: label.into(),
+                        name: spec.name.clone(),
+                        message: "not found in the response".into(),
+                    });
                 }
-                .into());
+                continue;
             };
             match spec.kind {
                 ExtractKind::Value => {
@@ -190,6 +198,9 @@ impl<'a> Runner<'a> {
                         .await;
                 }
             }
+        }
+        if let Some(e) = first_error {
+            return Err(e.into());
         }
         Ok(())
     }
