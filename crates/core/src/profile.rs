@@ -97,28 +97,28 @@ struct StepSpec {
     #[serde(default)]
     prefetch: Option<Spanned<Box<StepSpec>>>,
     #[serde(default)]
-    method: Option<String>,
+    method: Option<Spanned<String>>,
     path: Spanned<String>,
     #[serde(default)]
-    headers: BTreeMap<String, String>,
+    headers: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     bearer: Option<Spanned<String>>,
     #[serde(default)]
-    form: Option<BTreeMap<String, String>>,
+    form: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
     #[serde(default)]
-    json: Option<toml::Value>,
+    json: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    body: Option<String>,
+    body: Option<Spanned<String>>,
     #[serde(default)]
     content_type: Option<String>,
     #[serde(default)]
     extract: Vec<ExtractSpec>,
     #[serde(default)]
-    success: Option<Vec<u16>>,
+    success: Option<Spanned<Vec<u16>>>,
     #[serde(default)]
-    accepted: Option<Vec<u16>>,
+    accepted: Option<Spanned<Vec<u16>>>,
     #[serde(default)]
-    rejected: Option<Vec<u16>>,
+    rejected: Option<Spanned<Vec<u16>>>,
     #[serde(default)]
     follow_redirects: Option<bool>,
 }
@@ -406,9 +406,9 @@ impl Cx<'_> {
         })
     }
 
-    /// Where a bare text first occurs, for errors about values that carry no span.
-    fn find(&self, needle: &str) -> usize {
-        self.text.find(needle).unwrap_or(0)
+    /// Where a pattern first matches, for errors about values that carry no span.
+    fn find_regex(&self, re: &regex::Regex) -> usize {
+        re.find(self.text).map_or(0, |m| m.start())
     }
 
     fn toml_error(&self, e: &toml::de::Error) -> ProfileError {
@@ -561,27 +561,24 @@ impl Cx<'_> {
             ));
         }
         let is_probe = name == "probe";
-        let method = f
-            .method
-            .unwrap_or_else(|| {
-                if is_probe || name == "login.prefetch" {
-                    "GET"
-                } else {
-                    "POST"
+        let method = match &f.method {
+            Some(m) => {
+                let method = m.get_ref().to_ascii_uppercase();
+                if !method.chars().all(|c| c.is_ascii_uppercase()) || method.is_empty() {
+                    return Err(self.span(
+                        m,
+                        "method",
+                        format!("`{}` is not an HTTP method", m.get_ref()),
+                    ));
                 }
-                .into()
-            })
-            .to_ascii_uppercase();
-        if !method.chars().all(|c| c.is_ascii_uppercase()) || method.is_empty() {
-            return Err(self.at(
-                self.find(&method),
-                Some("method"),
-                format!("`{method}` is not an HTTP method"),
-            ));
-        }
-        let tpl = |t: &str, key: &str| {
-            Template::parse(t)
-                .map_err(|e| self.at(self.find(t), Some(key), format!("in step {name}: {e}")))
+                method
+            }
+            None if is_probe || name == "login.prefetch" => "GET".into(),
+            None => "POST".into(),
+        };
+        let tpl = |t: &Spanned<String>, key: &str| {
+            Template::parse(t.get_ref())
+                .map_err(|e| self.span(t, key, format!("in step {name}: {e}")))
         };
         if !f.path.get_ref().starts_with('/') {
             return Err(self.span(
@@ -590,7 +587,7 @@ impl Cx<'_> {
                 format!("the path must start with `/`, got `{}`", f.path.get_ref()),
             ));
         }
-        let path = tpl(f.path.get_ref(), "path")?;
+        let path = tpl(&f.path, "path")?;
         let mut headers = Vec::new();
         for (k, v) in &f.headers {
             headers.push((k.clone(), tpl(v, k)?));
@@ -604,38 +601,37 @@ impl Cx<'_> {
                     "bearer names a variable, e.g. bearer = \"access\"",
                 ));
             }
-            headers.push((
-                "Authorization".into(),
-                tpl(&format!("Bearer {{{{{var}}}}}"), "bearer")?,
-            ));
+            let bearer = Spanned::new(b.span(), format!("Bearer {{{{{var}}}}}"));
+            headers.push(("Authorization".into(), tpl(&bearer, "bearer")?));
         }
-        let bodies = [f.form.is_some(), f.json.is_some(), f.body.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
-        if bodies > 1 {
+        // Every body key given, in file order: the second one is the mistake.
+        let mut bodies: Vec<(&str, std::ops::Range<usize>)> = [
+            ("form", f.form.as_ref().map(Spanned::span)),
+            ("json", f.json.as_ref().map(Spanned::span)),
+            ("body", f.body.as_ref().map(Spanned::span)),
+        ]
+        .into_iter()
+        .filter_map(|(k, span)| span.map(|s| (k, s)))
+        .collect();
+        bodies.sort_by_key(|(_, span)| span.start);
+        if let Some((key, span)) = bodies.get(1) {
             return Err(self.at(
-                self.find(&format!("[{name}]")),
-                None,
+                span.start,
+                Some(key),
                 format!("step {name} has more than one of form, json and body"),
             ));
         }
         let body = if let Some(form) = &f.form {
             let mut fields = Vec::new();
-            for (k, v) in form {
+            for (k, v) in form.get_ref() {
                 fields.push((k.clone(), tpl(v, k)?));
             }
             BodyTemplate::Form(fields)
         } else if let Some(j) = &f.json {
-            let json =
-                serde_json::to_value(j).map_err(|e| self.at(0, Some("json"), e.to_string()))?;
-            template::check_json(&json).map_err(|e| {
-                self.at(
-                    self.find("json"),
-                    Some("json"),
-                    format!("in step {name}: {e}"),
-                )
-            })?;
+            let json = serde_json::to_value(j.get_ref())
+                .map_err(|e| self.span(j, "json", e.to_string()))?;
+            template::check_json(&json)
+                .map_err(|e| self.span(j, "json", format!("in step {name}: {e}")))?;
             BodyTemplate::Json(json)
         } else if let Some(b) = &f.body {
             BodyTemplate::Raw {
@@ -652,16 +648,16 @@ impl Cx<'_> {
         for e in f.extract {
             extract.push(self.extract(e, name)?);
         }
-        let ranges = |v: &Option<Vec<u16>>, default: Vec<StatusRange>| {
+        let ranges = |v: &Option<Spanned<Vec<u16>>>, default: Vec<StatusRange>| {
             v.as_ref()
-                .map(|v| v.iter().map(|s| StatusRange(*s, *s)).collect())
+                .map(|v| v.get_ref().iter().map(|s| StatusRange(*s, *s)).collect())
                 .unwrap_or(default)
         };
         let (success, rejected) = if is_probe {
-            if f.success.is_some() {
-                return Err(self.at(
-                    self.find("success"),
-                    Some("success"),
+            if let Some(s) = &f.success {
+                return Err(self.span(
+                    s,
+                    "success",
                     "the probe uses `accepted` and `rejected`, not `success`",
                 ));
             }
@@ -677,15 +673,16 @@ impl Cx<'_> {
                 ),
             )
         } else {
-            if f.accepted.is_some() || f.rejected.is_some() {
-                return Err(self.at(
-                    self.find(if f.accepted.is_some() {
-                        "accepted"
-                    } else {
-                        "rejected"
-                    }),
-                    Some("accepted"),
-                    format!("step {name} uses `success`; `accepted`/`rejected` are for the probe"),
+            // The first of the two the file writes.
+            let written = [("accepted", &f.accepted), ("rejected", &f.rejected)]
+                .into_iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+                .min_by_key(|(_, v)| v.span().start);
+            if let Some((key, v)) = written {
+                return Err(self.span(
+                    v,
+                    key,
+                    format!("step {name} uses `success`; `{key}` is for the probe"),
                 ));
             }
             (ranges(&f.success, vec![StatusRange(200, 399)]), Vec::new())
@@ -859,8 +856,12 @@ impl Cx<'_> {
             for var in step.variables() {
                 if !known.contains(&var) {
                     let known_list = known.iter().cloned().collect::<Vec<_>>().join(", ");
+                    // `{{var}}` as written, spaces inside the braces allowed.
+                    let written =
+                        regex::Regex::new(&format!(r"\{{\{{\s*{}\s*\}}\}}", regex::escape(&var)))
+                            .expect("an escaped name makes a valid regex");
                     return Err(self.at(
-                        self.find(&format!("{{{{{var}")),
+                        self.find_regex(&written),
                         Some(&var),
                         format!("step {name} uses {{{{{var}}}}} but no step extracts `{var}` (known: {known_list})"),
                     ));

@@ -1,52 +1,233 @@
 //! Secrets out of everything that leaves memory: storage, logs, reports, exports.
 //!
-//! Two layers. Known secrets (the password, every captured credential value) are replaced wherever they
-//! appear: URLs, headers, bodies. Then, unless the user asked to reveal, values in the places secrets live by
-//! convention (Cookie, Set-Cookie, Authorization) are masked whatever they are, so a cookie the profile did
-//! not declare still never lands in the history DB. The password is never revealed.
+//! Three layers. Known secrets (the password, every captured credential value) are replaced wherever they
+//! appear, in every encoding they may travel in (percent-encoded, form-encoded, JSON-escaped with `\/` and
+//! `\uXXXX` variants): URLs, headers, bodies. Unless the user asked to reveal, any JWT-shaped string is then
+//! masked too, known or not (a token issued in answer to a replay was never registered), and values in the
+//! places secrets live by convention (Cookie, Set-Cookie, Authorization) are masked whatever they are, so a
+//! cookie the profile did not declare still never lands in the history DB. The password is never revealed.
+//!
+//! The password is replaced whatever its length: a very short password also masks innocent text that
+//! happens to contain it (`ab` turns every `ab` into `‹password›`). That is the price of "never stored".
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    Body, Carrier, Credential, Exchange, Header, Hop, RequestRecord, ResponseRecord, Run,
+    Body, Carrier, Credential, Exchange, Finding, Header, Hop, RequestRecord, ResponseRecord, Run,
 };
 
-/// Shortest value treated as a secret for blind replacement; shorter ones would match innocent text.
+/// Shortest credential value treated as a secret for blind replacement; shorter ones would match innocent
+/// text. The password has no minimum.
 const MIN_SECRET_LEN: usize = 4;
 
-/// sha256 of a value, first 12 hex digits: lets a user correlate values without seeing them.
+/// Values shorter than this (in characters) get no fingerprint and no prefix: an unsalted 48-bit hash of a
+/// short value can be brute-forced back to the value.
+pub const MIN_FINGERPRINT_CHARS: usize = 16;
+
+/// sha256 of a value, first 12 hex digits: lets a user correlate values without seeing them. Reversible by
+/// brute force for short values: for anything stored or shown use [`safe_fingerprint`].
 pub fn fingerprint(value: &str) -> String {
     let digest = Sha256::digest(value.as_bytes());
     hex::encode(&digest[..6])
 }
 
-/// How a secret shows once redacted: hash plus a short prefix, e.g. `‹eyJhbG… #1a2b3c4d5e6f›`.
+/// [`fingerprint`] for values of at least [`MIN_FINGERPRINT_CHARS`] characters, `""` for shorter ones.
+pub fn safe_fingerprint(value: &str) -> String {
+    if value.chars().count() < MIN_FINGERPRINT_CHARS {
+        String::new()
+    } else {
+        fingerprint(value)
+    }
+}
+
+/// How a secret shows once redacted: hash plus a short prefix, e.g. `‹eyJhbG… #1a2b3c4d5e6f›`; a value
+/// shorter than [`MIN_FINGERPRINT_CHARS`] only shows its length: `‹redacted, 8 chars›`.
 pub fn mask(value: &str) -> String {
     let n = value.chars().count();
-    let keep = if n >= 20 {
-        6
-    } else if n >= 10 {
-        3
-    } else {
-        0
-    };
-    let prefix: String = value.chars().take(keep).collect();
-    if keep == 0 {
-        format!("‹redacted #{}›", fingerprint(value))
-    } else {
-        format!("‹{prefix}… #{}›", fingerprint(value))
+    if n < MIN_FINGERPRINT_CHARS {
+        return format!("‹redacted, {n} chars›");
     }
+    let keep = if n >= 20 { 6 } else { 3 };
+    let prefix: String = value.chars().take(keep).collect();
+    format!("‹{prefix}… #{}›", fingerprint(value))
 }
 
 const PASSWORD_MASK: &str = "‹password›";
 
-#[derive(Debug, Clone, Default)]
+/// A JWS (three segments) or JWE (five, the key segment possibly empty) compact serialization. [`mask`]
+/// output never matches: it keeps at most 6 characters before `…`.
+static JWT_SHAPE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+    )
+    .expect("valid regex")
+});
+
+/// What JavaScript's `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// Longest value (bytes) whose `\uXXXX` variants are generated.
+const MAX_ESCAPED_VARIANTS_LEN: usize = 64 * 1024;
+
+/// Which characters a JSON encoder writes as `\uXXXX`.
+#[derive(Clone, Copy)]
+enum Escaping {
+    /// Everything but ASCII letters and digits (the most an encoder escapes).
+    NonAlphanumeric,
+    /// System.Text.Json's default: non-ASCII, controls and `"&'+<>` and backtick (`+` is `\u002B`).
+    HtmlSafe,
+    /// Non-ASCII only (Python's `ensure_ascii`, PHP without `JSON_UNESCAPED_UNICODE`).
+    NonAscii,
+}
+
+impl Escaping {
+    fn escapes(self, c: char) -> bool {
+        match self {
+            Escaping::NonAlphanumeric => !c.is_ascii_alphanumeric(),
+            Escaping::HtmlSafe => {
+                !c.is_ascii()
+                    || c.is_ascii_control()
+                    || matches!(c, '"' | '&' | '\'' | '+' | '<' | '>' | '`')
+            }
+            Escaping::NonAscii => !c.is_ascii(),
+        }
+    }
+}
+
+/// A JSON string body (no quotes) with the characters `escaping` picks written as `\uXXXX` (UTF-16 units, hex
+/// in the case asked) and the rest escaped as JSON requires.
+fn u_escape(value: &str, escaping: Escaping, upper: bool) -> String {
+    let mut out = String::with_capacity(value.len() * 2);
+    let unit = |out: &mut String, u: u16| {
+        if upper {
+            out.push_str(&format!("\\u{u:04X}"));
+        } else {
+            out.push_str(&format!("\\u{u:04x}"));
+        }
+    };
+    for c in value.chars() {
+        if escaping.escapes(c) {
+            let mut buf = [0u16; 2];
+            for u in c.encode_utf16(&mut buf) {
+                unit(&mut out, *u);
+            }
+            continue;
+        }
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() && (c as u32) < 0x20 => unit(&mut out, c as u16),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `%2B` → `%2b`.
+fn lower_hex_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut hex_left = 0;
+    for c in s.chars() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            hex_left -= 1;
+        } else {
+            if c == '%' {
+                hex_left = 2;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every form a value may take in a URL, a form or a JSON body, the value itself first, without
+/// duplicates: form-encoded (`+` or `%20` for a space), percent-encoded (`NON_ALPHANUMERIC` in upper- and
+/// lower-case hex, `encodeURIComponent`), JSON-escaped (serde_json, `\/` slashes, `\uXXXX` escapes of
+/// non-alphanumerics / HTML-sensitive characters / non-ASCII in upper- and lower-case hex).
+pub(crate) fn encodings(value: &str) -> Vec<String> {
+    fn add(out: &mut Vec<String>, s: String) {
+        if !s.is_empty() && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    let mut out = Vec::new();
+    add(&mut out, value.to_string());
+    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    // Form encoding writes a space as `+` and a `+` as `%2B`: every `+` left is a space.
+    add(&mut out, form.replace('+', "%20"));
+    add(&mut out, form);
+    let percent = utf8_percent_encode(value, NON_ALPHANUMERIC).to_string();
+    add(&mut out, lower_hex_escapes(&percent));
+    add(&mut out, percent);
+    add(
+        &mut out,
+        utf8_percent_encode(value, URI_COMPONENT).to_string(),
+    );
+    let mut json = Vec::new();
+    if let Ok(j) = serde_json::to_string(value) {
+        json.push(j[1..j.len() - 1].to_string());
+    }
+    // Real tokens and passwords are far shorter; a hostile multi-megabyte "token" gets the common forms
+    // only, not six `\uXXXX` copies of up to six times its size.
+    if value.len() > MAX_ESCAPED_VARIANTS_LEN {
+        for j in json {
+            add(&mut out, j);
+        }
+        return out;
+    }
+    for escaping in [
+        Escaping::NonAlphanumeric,
+        Escaping::HtmlSafe,
+        Escaping::NonAscii,
+    ] {
+        for upper in [true, false] {
+            json.push(u_escape(value, escaping, upper));
+        }
+    }
+    for j in json {
+        if j.contains('/') {
+            add(&mut out, j.replace('/', "\\/"));
+        }
+        add(&mut out, j);
+    }
+    out
+}
+
+#[derive(Clone, Default)]
 pub struct Redactor {
     reveal: bool,
-    /// (secret, replacement), longest first so a token containing another is replaced whole.
+    /// (form, replacement), longest first so a token containing another is replaced whole. Password forms
+    /// are the ones replaced by [`PASSWORD_MASK`].
     secrets: Vec<(String, String)>,
+}
+
+/// Never prints the secrets it holds.
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("reveal", &self.reveal)
+            .field("forms", &self.secrets.len())
+            .finish()
+    }
 }
 
 impl Redactor {
@@ -71,39 +252,38 @@ impl Redactor {
         self.reveal
     }
 
-    /// The password is replaced everywhere, always, and also in its URL- and form-encoded forms.
+    /// The password is replaced everywhere, always, whatever its length, in every encoding of
+    /// [`encodings`]. A very short password also masks innocent text containing it: the price of never
+    /// storing it.
     pub fn add_password(&mut self, password: &str) {
         if password.is_empty() {
             return;
         }
-        let mut forms = vec![password.to_string()];
-        let form_encoded: String =
-            url::form_urlencoded::byte_serialize(password.as_bytes()).collect();
-        forms.push(form_encoded);
-        if let Ok(json) = serde_json::to_string(password) {
-            // The JSON-escaped form, without its quotes.
-            forms.push(json[1..json.len() - 1].to_string());
-        }
-        for f in forms {
+        for f in encodings(password) {
             self.insert(f, PASSWORD_MASK.to_string());
         }
     }
 
-    /// A credential value: replaced by its mask unless revealing.
+    /// A credential value: replaced by its mask (in every encoding) unless revealing.
     pub fn add_secret(&mut self, value: &str) {
         if self.reveal || value.len() < MIN_SECRET_LEN {
             return;
         }
         let m = mask(value);
-        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        if encoded != value {
-            self.insert(encoded, m.clone());
+        for f in encodings(value) {
+            self.insert(f, m.clone());
         }
-        self.insert(value.to_string(), m);
     }
 
     fn insert(&mut self, secret: String, replacement: String) {
-        if secret.len() < MIN_SECRET_LEN || self.secrets.iter().any(|(s, _)| *s == secret) {
+        if secret.is_empty() {
+            return;
+        }
+        if let Some(i) = self.secrets.iter().position(|(s, _)| *s == secret) {
+            // A credential equal to (an encoding of) the password must not show its prefix or hash.
+            if replacement == PASSWORD_MASK {
+                self.secrets[i].1 = replacement;
+            }
             return;
         }
         let pos = self
@@ -112,13 +292,61 @@ impl Redactor {
         self.secrets.insert(pos, (secret, replacement));
     }
 
-    /// Replace every known secret in a string.
-    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(s);
+    fn is_password_form(&self, s: &str) -> bool {
+        self.secrets
+            .iter()
+            .any(|(f, r)| r == PASSWORD_MASK && f == s)
+    }
+
+    /// Every known form replaced, longest first (only the password's when `only_password`).
+    fn replace_known<'a>(&self, s: Cow<'a, str>, only_password: bool) -> Cow<'a, str> {
+        let mut out = s;
         for (secret, replacement) in &self.secrets {
+            if only_password && replacement != PASSWORD_MASK {
+                continue;
+            }
             if out.contains(secret.as_str()) {
                 out = Cow::Owned(out.replace(secret.as_str(), replacement));
             }
+        }
+        out
+    }
+
+    /// JWT-shaped strings masked. With `spare_known`, a match that is (part of) a registered secret is left
+    /// for the known-secret pass, which replaces the secret whole (a credential under its own fingerprint).
+    fn backstop<'a>(&self, s: Cow<'a, str>, spare_known: bool) -> Cow<'a, str> {
+        if !JWT_SHAPE.is_match(&s) {
+            return s;
+        }
+        let out = JWT_SHAPE.replace_all(&s, |caps: &regex::Captures| {
+            let m = &caps[0];
+            let mut containing = self
+                .secrets
+                .iter()
+                .filter(|(f, _)| f.contains(m))
+                .peekable();
+            if spare_known && containing.peek().is_some() {
+                m.to_string()
+            } else if containing.any(|(_, r)| r == PASSWORD_MASK) {
+                PASSWORD_MASK.to_string()
+            } else {
+                mask(m)
+            }
+        });
+        Cow::Owned(out.into_owned())
+    }
+
+    /// Replace every known secret in a string and, unless revealing, mask any JWT-shaped string. Unknown
+    /// JWTs are masked before the known secrets are replaced (a short password inside one must not break
+    /// it into pieces the backstop no longer recognizes) and again after (what is left).
+    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(s);
+        if !self.reveal {
+            out = self.backstop(out, true);
+        }
+        out = self.replace_known(out, false);
+        if !self.reveal {
+            out = self.backstop(out, false);
         }
         out
     }
@@ -128,11 +356,14 @@ impl Redactor {
         if let Some(t) = &b.text {
             b.text = Some(self.text(t).into_owned());
         }
-        // A binary body is kept as is only when revealing: secrets could hide in it undetectably.
-        if b.base64.is_some() && !self.reveal && !self.secrets.is_empty() {
+        // A binary body is kept as is only when it holds nothing secret-looking: secrets could hide in it
+        // undetectably. The password is looked for even when revealing.
+        if b.base64.is_some() && (!self.secrets.is_empty() || !self.reveal) {
             let bytes = b.bytes();
             let lossy = String::from_utf8_lossy(&bytes);
-            if self.secrets.iter().any(|(s, _)| lossy.contains(s.as_str())) {
+            let secret = self.secrets.iter().any(|(s, _)| lossy.contains(s.as_str()))
+                || (!self.reveal && JWT_SHAPE.is_match(&lossy));
+            if secret {
                 b.base64 = None;
                 b.text = Some(format!(
                     "‹binary body of {} bytes withheld: it contains a secret›",
@@ -145,8 +376,13 @@ impl Redactor {
 
     fn header(&self, h: &Header, request: bool) -> Header {
         let mut value = self.text(&h.value).into_owned();
+        let name = h.name.to_ascii_lowercase();
+        if matches!(name.as_str(), "authorization" | "proxy-authorization") {
+            // Basic credentials are the password in base64: hidden even when revealing, and with no
+            // fingerprint (a hash of a known username plus the password can be brute-forced).
+            value = mask_basic(&value);
+        }
         if !self.reveal {
-            let name = h.name.to_ascii_lowercase();
             value = match name.as_str() {
                 "cookie" if request => mask_cookie_pairs(&value),
                 "set-cookie" if !request => mask_set_cookie(&value),
@@ -207,35 +443,107 @@ impl Redactor {
         }
     }
 
+    /// A credential for storage or export: its value masked (unless revealing), its fingerprint from
+    /// [`safe_fingerprint`], its Set-Cookie line and every string of its decoded JWT redacted, and the
+    /// values of secret-looking claims (`password`, `client_secret`, `api_key`...) masked unless revealing.
     pub fn credential(&self, c: &Credential) -> Credential {
         let mut c = c.clone();
-        c.value = if self.reveal { c.value } else { mask(&c.value) };
+        let value = std::mem::take(&mut c.value);
+        let is_password = self.is_password_form(&value);
+        c.fingerprint = if is_password {
+            String::new()
+        } else {
+            safe_fingerprint(&value)
+        };
+        c.value = if is_password {
+            PASSWORD_MASK.to_string()
+        } else if self.reveal {
+            self.text(&value).into_owned()
+        } else {
+            self.masked(&value)
+        };
         if let Carrier::Cookie { raw, .. } = &mut c.carrier {
+            let line = self.text(raw).into_owned();
             *raw = if self.reveal {
-                raw.clone()
+                line
             } else {
-                mask_set_cookie(&self.text(raw))
+                mask_set_cookie(&line)
             };
         }
+        if let Some(j) = &mut c.jwt {
+            for v in [&mut j.header, &mut j.claims].into_iter().flatten() {
+                self.json(v);
+            }
+            for s in [&mut j.alg, &mut j.typ, &mut j.kid].into_iter().flatten() {
+                self.text_in_place(s);
+            }
+            for s in &mut j.problems {
+                self.text_in_place(s);
+            }
+        }
         c
+    }
+
+    /// [`mask`] of a value, with the password taken out of the prefix it keeps.
+    fn masked(&self, value: &str) -> String {
+        if self.is_password_form(value) {
+            return PASSWORD_MASK.to_string();
+        }
+        self.replace_known(Cow::Owned(mask(value)), true)
+            .into_owned()
+    }
+
+    fn text_in_place(&self, s: &mut String) {
+        if let Cow::Owned(t) = self.text(s) {
+            *s = t;
+        }
+    }
+
+    /// Every string (keys included) through [`Redactor::text`]; unless revealing, the value of a
+    /// secret-looking key is masked whole, whatever its type.
+    fn json(&self, v: &mut serde_json::Value) {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => self.text_in_place(s),
+            Value::Array(items) => {
+                for item in items {
+                    self.json(item);
+                }
+            }
+            Value::Object(map) => {
+                for (k, mut child) in std::mem::take(map) {
+                    if !self.reveal && crate::checks::is_secret_claim_key(&k) {
+                        let shown = match &child {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        child = Value::String(self.masked(&shown));
+                    } else {
+                        self.json(&mut child);
+                    }
+                    map.insert(self.text(&k).into_owned(), child);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A finding's summary and evidence redacted (checks never write a value, but they quote traffic).
+    pub fn finding(&self, f: &Finding) -> Finding {
+        let mut f = f.clone();
+        f.summary = self.text(&f.summary).into_owned();
+        for ev in &mut f.evidence {
+            ev.location = self.text(&ev.location).into_owned();
+            ev.detail = self.text(&ev.detail).into_owned();
+        }
+        f
     }
 
     pub fn run(&self, r: &Run) -> Run {
         Run {
             exchanges: r.exchanges.iter().map(|e| self.exchange(e)).collect(),
             credentials: r.credentials.iter().map(|c| self.credential(c)).collect(),
-            findings: r
-                .findings
-                .iter()
-                .map(|f| {
-                    let mut f = f.clone();
-                    f.summary = self.text(&f.summary).into_owned();
-                    for ev in &mut f.evidence {
-                        ev.detail = self.text(&ev.detail).into_owned();
-                    }
-                    f
-                })
-                .collect(),
+            findings: r.findings.iter().map(|f| self.finding(f)).collect(),
             error: r.error.as_ref().map(|e| crate::model::ErrorInfo {
                 code: e.code.clone(),
                 message: self.text(&e.message).into_owned(),
@@ -280,7 +588,19 @@ fn mask_set_cookie(line: &str) -> String {
     }
 }
 
-/// `Bearer xyz` → `Bearer ‹…›`; Basic credentials are masked whole (they contain the password).
+const BASIC_MASK: &str = "‹redacted: contains the password›";
+
+/// `Basic dXNlcjpwYXNz` → `Basic ‹redacted: contains the password›`; other schemes unchanged.
+fn mask_basic(v: &str) -> String {
+    match v.trim_start().split_once(' ') {
+        Some((scheme, cred)) if scheme.eq_ignore_ascii_case("basic") && !cred.trim().is_empty() => {
+            format!("{scheme} {BASIC_MASK}")
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// `Bearer xyz` → `Bearer ‹…›`; Basic credentials are already hidden by [`mask_basic`].
 fn mask_authorization(v: &str) -> String {
     match v.split_once(' ') {
         Some((scheme, cred)) if !already_masked(cred.trim()) => {
@@ -308,15 +628,179 @@ mod tests {
     }
 
     #[test]
+    fn a_short_password_is_replaced_in_percent_and_unicode_escaped_forms() {
+        for reveal in [false, true] {
+            let mut r = Redactor::new(reveal);
+            r.add_password("é +");
+            let forms = [
+                "é +",             // raw
+                "%C3%A9%20%2B",    // NON_ALPHANUMERIC, %20 for the space
+                "%c3%a9%20%2b",    // lower-case hex
+                "%C3%A9+%2B",      // form-encoded
+                "\\u00E9 \\u002B", // System.Text.Json
+                "\\u00e9 +",       // Python ensure_ascii
+                "\\u00E9\\u0020\\u002B",
+            ];
+            for f in forms {
+                let out = r.text(&format!("<{f}>")).into_owned();
+                assert_eq!(out, format!("<{PASSWORD_MASK}>"), "{f}");
+            }
+        }
+        // One character long: replaced too (and innocent text with it: the documented price).
+        let mut r = Redactor::new(false);
+        r.add_password("q");
+        assert_eq!(r.text("a q b"), format!("a {PASSWORD_MASK} b"));
+    }
+
+    #[test]
+    fn a_secret_is_replaced_in_its_json_and_percent_encodings() {
+        let secret = "ab+cd/ef==ghij<k>";
+        let mut r = Redactor::new(false);
+        r.add_secret(secret);
+        let m = mask(secret);
+        for form in [
+            secret,
+            "ab%2Bcd%2Fef%3D%3Dghij%3Ck%3E",       // NON_ALPHANUMERIC
+            "ab%2bcd%2fef%3d%3dghij%3ck%3e",       // lower-case hex
+            "ab%2Bcd%2Fef%3D%3Dghij%3Ck%3E",       // form (same here)
+            "ab+cd\\/ef==ghij<k>",                 // PHP `\/`
+            "ab\\u002Bcd/ef==ghij\\u003Ck\\u003E", // System.Text.Json
+            "ab\\u002bcd/ef==ghij\\u003ck\\u003e", // ... lower-case
+            "ab\\u002Bcd\\u002Fef\\u003D\\u003Dghij\\u003Ck\\u003E", // every non-alphanumeric
+        ] {
+            let out = r.text(&format!("{{\"t\":\"{form}\"}}")).into_owned();
+            assert_eq!(out, format!("{{\"t\":\"{m}\"}}"), "{form}");
+        }
+        // Alphanumeric values get no escaped variants.
+        assert_eq!(encodings("abcDEF123"), vec!["abcDEF123".to_string()]);
+    }
+
+    #[test]
+    fn unregistered_jwts_are_masked_unless_revealing() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz";
+        let jwe = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXYtYnl0ZXM.Y2lwaGVy.dGFn";
+        let mut r = Redactor::new(false);
+        // A short password that occurs inside the token must not break it into unrecognizable pieces.
+        r.add_password("Ci");
+        let out = r
+            .text(&format!("{{\"access_token\":\"{jwt}\",\"e\":\"{jwe}\"}}"))
+            .into_owned();
+        assert_eq!(
+            out,
+            format!(
+                "{{\"access_token\":\"{}\",\"e\":\"{}\"}}",
+                mask(jwt),
+                mask(jwe)
+            )
+        );
+        assert!(!JWT_SHAPE.is_match(&mask(jwt)));
+        assert_eq!(r.text(&out), out, "redacting twice changes nothing");
+        // A registered token keeps its own mask.
+        r.add_secret(jwt);
+        assert_eq!(r.text(jwt), mask(jwt));
+        let revealing = Redactor::new(true);
+        assert_eq!(revealing.text(jwt), jwt);
+        // Binary bodies carrying one are withheld.
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend_from_slice(jwt.as_bytes());
+        let b = Redactor::new(false).body(&Body::from_bytes(&bytes, false));
+        assert!(b.base64.is_none() && b.text.unwrap().contains("withheld"));
+    }
+
+    #[test]
+    fn credential_jwt_strings_and_secret_claims_are_redacted() {
+        let password = "correct horse";
+        let claims = serde_json::json!({
+            "sub": "alice",
+            "note": format!("pw is {password}"),
+            "Client_Secret": "s3cr3t-value-for-the-client",
+            "nested": {"apiKey": 12345, "list": ["x", password]},
+        });
+        let mut c = crate::report::testdata::sample_run().credentials[1].clone();
+        c.value = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.c2ln".into();
+        c.jwt = Some(crate::model::DecodedJwt {
+            header: Some(serde_json::json!({"alg": "none", "kid": password})),
+            claims: Some(claims),
+            signature_len: 3,
+            alg: Some("none".into()),
+            typ: None,
+            kid: Some(password.into()),
+            iat: None,
+            nbf: None,
+            exp: None,
+            problems: vec![format!("odd claim {password}")],
+        });
+        let mut r = Redactor::new(false);
+        r.add_password(password);
+        r.add_secret(&c.value);
+        let out = r.credential(&c);
+        let text = serde_json::to_string(&out).unwrap();
+        for leak in ["correct horse", "value-for-the-client", "12345", "c2ln"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+        let j = out.jwt.unwrap();
+        let claims = j.claims.unwrap();
+        assert_eq!(claims["sub"], "alice");
+        assert_eq!(claims["note"], format!("pw is {PASSWORD_MASK}"));
+        assert_eq!(claims["nested"]["apiKey"], "‹redacted, 5 chars›");
+        assert_eq!(j.kid.as_deref(), Some(PASSWORD_MASK));
+        // Revealing keeps claims but never the password.
+        let mut r = Redactor::new(true);
+        r.add_password(password);
+        let shown = r.credential(&c);
+        let claims = shown.jwt.unwrap().claims.unwrap();
+        assert_eq!(claims["Client_Secret"], "s3cr3t-value-for-the-client");
+        assert_eq!(claims["nested"]["list"][1], PASSWORD_MASK);
+    }
+
+    #[test]
+    fn short_values_get_neither_prefix_nor_fingerprint() {
+        assert_eq!(mask("abc123"), "‹redacted, 6 chars›");
+        assert_eq!(mask("fifteen-chars-x"), "‹redacted, 15 chars›");
+        assert!(mask("sixteen-chars-xx").starts_with("‹six… #"));
+        assert_eq!(safe_fingerprint("fifteen-chars-x"), "");
+        assert_eq!(
+            safe_fingerprint("sixteen-chars-xx"),
+            fingerprint("sixteen-chars-xx")
+        );
+        let mut c = crate::report::testdata::sample_run().credentials[0].clone();
+        c.value = "short-sid".into();
+        c.fingerprint = fingerprint("short-sid");
+        let out = Redactor::new(false).credential(&c);
+        assert_eq!(
+            (out.value.as_str(), out.fingerprint.as_str()),
+            ("‹redacted, 9 chars›", "")
+        );
+        // A credential equal to the password shows neither.
+        let mut r = Redactor::new(true);
+        r.add_password("short-sid");
+        let out = r.credential(&c);
+        assert_eq!(
+            (out.value.as_str(), out.fingerprint.as_str()),
+            (PASSWORD_MASK, "")
+        );
+    }
+
+    #[test]
+    fn basic_credentials_are_hidden_even_when_revealing() {
+        let h = Header {
+            name: "Authorization".into(),
+            value: "Basic YWxpY2VAbGFiLnRlc3Q6aHVudGVyMg==".into(),
+            raw_bytes_escaped: false,
+        };
+        for reveal in [false, true] {
+            let out = Redactor::new(reveal).header(&h, true);
+            assert_eq!(out.value, format!("Basic {BASIC_MASK}"));
+        }
+    }
+
+    #[test]
     fn cookies_and_bearer_values_are_masked_but_attributes_kept() {
         let set = mask_set_cookie("sid=abcdef0123456789abcdef; Path=/; HttpOnly; Secure");
         assert!(set.starts_with("sid=‹abcdef… #"), "{set}");
         assert!(set.ends_with("; Path=/; HttpOnly; Secure"), "{set}");
         let c = mask_cookie_pairs("a=1234567890; b=zz");
-        assert!(
-            !c.contains("1234567890") && c.contains("b=‹redacted #"),
-            "{c}"
-        );
+        assert_eq!(c, "a=‹redacted, 10 chars›; b=‹redacted, 2 chars›");
         let a = mask_authorization("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig");
         assert!(a.starts_with("Bearer ‹eyJhbG… #"), "{a}");
     }

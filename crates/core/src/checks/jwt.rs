@@ -141,13 +141,21 @@ enum Sensitivity {
     Secret,
 }
 
+/// Whether a claim key looks like it holds a secret (password, secret, API key, private key...): the
+/// redactor masks such claims' values.
+pub(crate) fn is_secret_claim_key(key: &str) -> bool {
+    classify(key) == Some(Sensitivity::Secret)
+}
+
+/// What a claim key suggests its value is. Case, `_`, `-` and other non-alphanumerics are ignored, so
+/// `client_secret`, `API-KEY` and `privateKey` all read as secrets.
 fn classify(key: &str) -> Option<Sensitivity> {
     let norm: String = key
         .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect();
-    const SECRET: &[&str] = &["password", "passwd", "secret", "apikey", "privatekey"];
+    const SECRET: &[&str] = &["password", "passwd", "secret", "apikey", "private"];
     const PERSONAL: &[&str] = &[
         "email",
         "phone",
@@ -179,7 +187,7 @@ fn classify(key: &str) -> Option<Sensitivity> {
         "authorities",
         "entitlements",
     ];
-    if SECRET.iter().any(|s| norm.contains(s)) || norm == "pwd" || norm.starts_with("private") {
+    if SECRET.iter().any(|s| norm.contains(s)) || norm == "pwd" {
         Some(Sensitivity::Secret)
     } else if norm.ends_with("verified") {
         None
@@ -391,6 +399,25 @@ mod tests {
             RunBuilder::new().finding("jwt.sensitive-claims").status,
             Status::NotTested
         );
+    }
+
+    #[test]
+    fn secret_claim_keys() {
+        for k in [
+            "password",
+            "user_passwd",
+            "Client_Secret",
+            "api_key",
+            "apiKey",
+            "PRIVATE",
+            "my-private-key",
+            "pwd",
+        ] {
+            assert!(super::is_secret_claim_key(k), "{k}");
+        }
+        for k in ["sub", "email", "roles", "pw_changed_at"] {
+            assert!(!super::is_secret_claim_key(k), "{k}");
+        }
     }
 
     #[test]

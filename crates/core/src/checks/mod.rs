@@ -13,6 +13,8 @@ mod session;
 mod transport;
 mod util;
 
+pub(crate) use jwt::is_secret_claim_key;
+
 use crate::model::{Finding, Run};
 
 /// Thresholds the checks use.

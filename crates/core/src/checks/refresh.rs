@@ -108,8 +108,9 @@ pub(crate) fn rotation(ctx: &Ctx) -> Outcome {
         Some(original.id),
         "refresh response",
         format!(
-            "no refresh token other than {} (fingerprint {})",
-            original.label, original.fingerprint
+            "no refresh token other than {}{}",
+            original.label,
+            super::util::fingerprint_note(original)
         ),
     )])
 }

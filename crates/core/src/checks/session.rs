@@ -6,7 +6,8 @@ use crate::model::{
 };
 
 use super::util::{
-    Ctx, MIN_SEARCHED_SECRET_LEN, Outcome, credential_evidence, list, rank, scrub, secs_text,
+    Ctx, MIN_SEARCHED_SECRET_LEN, Outcome, carries, credential_evidence, list, rank, scrub_url,
+    secs_text, value_forms,
 };
 
 const LIFECYCLE: &str = "lifecycle";
@@ -246,12 +247,12 @@ pub(crate) fn logout(ctx: &Ctx) -> Outcome {
     outcome.with(ev)
 }
 
-/// Where in a request URL a value sits.
-fn url_part(url: &str, needle: &str) -> &'static str {
+/// Where in a request URL a value (in any of its forms, percent-decoded or not) sits.
+fn url_part(url: &str, forms: &[String]) -> &'static str {
     match url::Url::parse(url) {
-        Ok(u) if u.query().is_some_and(|q| q.contains(needle)) => "query",
-        Ok(u) if u.fragment().is_some_and(|f| f.contains(needle)) => "fragment",
-        Ok(u) if u.path().contains(needle) => "path",
+        Ok(u) if u.query().is_some_and(|q| carries(q, forms)) => "query",
+        Ok(u) if u.fragment().is_some_and(|f| carries(f, forms)) => "fragment",
+        Ok(u) if carries(u.path(), forms) => "path",
         _ => "URL",
     }
 }
@@ -266,15 +267,7 @@ pub(crate) fn in_url(ctx: &Ctx) -> Outcome {
         .credentials
         .iter()
         .filter(|c| authenticating(c) && c.value.len() >= MIN_SEARCHED_SECRET_LEN)
-        .map(|c| {
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(c.value.as_bytes()).collect();
-            let mut forms = vec![c.value.clone()];
-            if encoded != c.value {
-                forms.push(encoded);
-            }
-            (c, forms)
-        })
+        .map(|c| (c, value_forms(&c.value)))
         .collect();
     if creds.is_empty() {
         return Outcome::not_tested("no credentials were captured");
@@ -285,10 +278,9 @@ pub(crate) fn in_url(ctx: &Ctx) -> Outcome {
         for hop in &e.hops {
             let location = hop.response.as_ref().and_then(|r| r.header("location"));
             for (c, forms) in &creds {
-                let in_request = forms.iter().find(|f| hop.request.url.contains(f.as_str()));
-                let in_location = forms
-                    .iter()
-                    .find(|f| location.is_some_and(|l| l.contains(f.as_str())));
+                // As written, percent-decoded, JSON-escaped...: `?sid=ab%2Bcd` carries `ab+cd`.
+                let in_request = carries(&hop.request.url, forms);
+                let in_location = location.is_some_and(|l| carries(l, forms));
                 let mut record = |place: String| {
                     let fact = format!("{} in the {place}", c.label);
                     if !facts.contains(&fact) {
@@ -301,14 +293,14 @@ pub(crate) fn in_url(ctx: &Ctx) -> Outcome {
                         &format!(
                             "{fact} of {} {}",
                             hop.request.method,
-                            scrub(run, &hop.request.url)
+                            scrub_url(run, &hop.request.url)
                         ),
                     ));
                 };
-                if let Some(f) = in_request {
-                    record(format!("request URL {}", url_part(&hop.request.url, f)));
+                if in_request {
+                    record(format!("request URL {}", url_part(&hop.request.url, forms)));
                 }
-                if in_location.is_some() {
+                if in_location {
                     record("response header Location".to_string());
                 }
             }
@@ -571,6 +563,40 @@ mod tests {
         let f = b.finding("session.in-url");
         assert_eq!(f.status, Status::Fail);
         assert_eq!(f.evidence[0].location, "response header Location");
+    }
+
+    #[test]
+    fn in_url_finds_percent_encoded_and_escaped_values() {
+        // Any percent-encoding counts, lower-case hex included, in a Location header or a request URL.
+        for location in [
+            "/home?sid=ab%2Bcd%2Fef%3D%3D",
+            "/home?sid=ab%2bcd%2fef%3d%3d",
+            "/home?sid=ab+cd%2Fef%3D%3D&x=1",
+            "/home#sid=ab%2Bcd/ef==",
+        ] {
+            let mut b = RunBuilder::new();
+            let login = b.exchange(Login, Flow, "/login");
+            b.json_credential("session", Session, "ab+cd/ef==", login, "lifecycle");
+            b.status(login, 302)
+                .resp_header(login, "Location", location);
+            let f = b.finding("session.in-url");
+            assert_eq!(f.status, Status::Fail, "{location}: {f:?}");
+            assert_eq!(f.evidence[0].location, "response header Location");
+        }
+        let mut b = RunBuilder::new();
+        let login = b.exchange(Login, Flow, "/login");
+        b.json_credential("session", Session, "ab+cd/ef==", login, "lifecycle");
+        let leak = b.exchange(Probe, Flow, "/me?sid=ab%2bcd%2fef%3d%3d&page=2");
+        let f = b.finding("session.in-url");
+        assert_eq!(f.summary, "session #1 in the request URL query");
+        assert_eq!(f.evidence[0].exchange_id, Some(leak));
+        assert!(
+            f.evidence[0]
+                .detail
+                .contains("https://app.example.com/me?sid=‹session #1›&page=‹1 chars›"),
+            "{}",
+            f.evidence[0].detail
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use crate::model::{Exchange, Purpose, Severity, StepKind};
 
 use super::util::{
-    Ctx, MIN_SEARCHED_SECRET_LEN, Outcome, Role, evidence, is_success, list, scrub, secs_text,
+    CACHE_DIRECTIVES, Ctx, HSTS_DIRECTIVES, MIN_SEARCHED_SECRET_LEN, Outcome, Role, carries,
+    evidence, is_success, list, scrub_directives, scrub_label, scrub_url, secs_text, value_forms,
 };
 
 /// One year: the HSTS max-age below which the policy is too short to matter.
@@ -15,7 +16,7 @@ fn scheme(url: &str) -> Option<String> {
 
 /// "login (exchange 2)", safe to display.
 fn name(ctx: &Ctx, e: &Exchange) -> String {
-    format!("{} (exchange {})", scrub(ctx.run, &e.label), e.id)
+    format!("{} (exchange {})", scrub_label(ctx.run, &e.label), e.id)
 }
 
 pub(crate) fn https(ctx: &Ctx) -> Outcome {
@@ -27,6 +28,7 @@ pub(crate) fn https(ctx: &Ctx) -> Outcome {
         .credentials
         .iter()
         .filter(|c| c.value.len() >= MIN_SEARCHED_SECRET_LEN)
+        .map(|c| (c, value_forms(&c.value)))
         .collect();
     let mut fails: Vec<String> = Vec::new();
     let mut warns: Vec<String> = Vec::new();
@@ -58,8 +60,8 @@ pub(crate) fn https(ctx: &Ctx) -> Outcome {
                 sent.push("an Authorization header".to_string());
             }
             let body = req.body.text.as_deref().unwrap_or("");
-            for c in &secrets {
-                if req.url.contains(&c.value) || body.contains(&c.value) {
+            for (c, forms) in &secrets {
+                if carries(&req.url, forms) || carries(body, forms) {
                     sent.push(c.label.clone());
                 }
             }
@@ -69,7 +71,7 @@ pub(crate) fn https(ctx: &Ctx) -> Outcome {
                     Some(e.id),
                     None,
                     "request URL",
-                    format!("{fact}: {} {}", req.method, scrub(run, &req.url)),
+                    format!("{fact}: {} {}", req.method, scrub_url(run, &req.url)),
                 ));
                 fails.push(fact);
             }
@@ -84,7 +86,7 @@ pub(crate) fn https(ctx: &Ctx) -> Outcome {
         .collect();
     for p in &probes {
         let Some(hop) = p.hops.first() else { continue };
-        let url = scrub(run, &hop.request.url);
+        let url = scrub_url(run, &hop.request.url);
         let Some(r) = &hop.response else {
             let why = p
                 .error
@@ -104,9 +106,17 @@ pub(crate) fn https(ctx: &Ctx) -> Outcome {
             Some(p.id),
             None,
             "response status and header Location",
-            format!("GET {url} answered {} {}", r.status, scrub(run, location))
-                .trim_end()
-                .to_string(),
+            format!(
+                "GET {url} answered {} {}",
+                r.status,
+                if location.is_empty() {
+                    String::new()
+                } else {
+                    scrub_url(run, location)
+                }
+            )
+            .trim_end()
+            .to_string(),
         ));
         if is_success(Some(r.status)) {
             fails.push(format!(
@@ -194,7 +204,10 @@ pub(crate) fn hsts(ctx: &Ctx) -> Outcome {
                 ));
             }
             Some(v) => {
-                let shown = format!("Strict-Transport-Security: {}", scrub(run, v));
+                let shown = format!(
+                    "Strict-Transport-Security: {}",
+                    scrub_directives(v, HSTS_DIRECTIVES)
+                );
                 ev.push(evidence(
                     Some(e.id),
                     None,
@@ -262,6 +275,7 @@ pub(crate) fn no_store(ctx: &Ctx) -> Outcome {
             .credentials
             .iter()
             .filter(|c| c.issued_by == e.id)
+            .map(|c| (c, value_forms(&c.value)))
             .collect();
         // The responses (hops) that carried a credential: an auth Set-Cookie, or a credential value.
         let mut issuing: Vec<(usize, Vec<String>)> = Vec::new();
@@ -276,10 +290,9 @@ pub(crate) fn no_store(ctx: &Ctx) -> Outcome {
                 .map(|c| c.label())
                 .collect();
             let body = r.body.text.as_deref().unwrap_or("");
-            for c in &issued {
+            for (c, forms) in &issued {
                 let carried = c.value.len() >= 4
-                    && (body.contains(&c.value)
-                        || r.headers.iter().any(|h| h.value.contains(&c.value)));
+                    && (carries(body, forms) || r.headers.iter().any(|h| carries(&h.value, forms)));
                 if carried && !what.iter().any(|w| w.starts_with(&c.label)) {
                     what.push(c.label.clone());
                 }
@@ -291,7 +304,7 @@ pub(crate) fn no_store(ctx: &Ctx) -> Outcome {
         if issuing.is_empty() && !issued.is_empty() && e.final_response().is_some() {
             issuing.push((
                 e.hops.len() - 1,
-                issued.iter().map(|c| c.label.clone()).collect(),
+                issued.iter().map(|(c, _)| c.label.clone()).collect(),
             ));
         }
         for (i, what) in issuing {
@@ -300,7 +313,7 @@ pub(crate) fn no_store(ctx: &Ctx) -> Outcome {
             };
             let cc = r.header("cache-control");
             let shown = cc.map_or("absent".to_string(), |v| {
-                format!("Cache-Control: {}", scrub(run, v))
+                format!("Cache-Control: {}", scrub_directives(v, CACHE_DIRECTIVES))
             });
             ev.push(evidence(
                 Some(e.id),
@@ -430,6 +443,53 @@ mod tests {
             .status(p, 308)
             .resp_header(p, "Location", "https://app.example.com/login");
         assert_eq!(b.finding("transport.https").status, Status::Pass);
+    }
+
+    #[test]
+    fn evidence_never_shows_unknown_values_nor_cuts_a_secret() {
+        let pw = "hunter2-is-my-password";
+        let mut b = RunBuilder::new();
+        b.run.targets = vec!["http://app.example.com".into()];
+        let url = format!(
+            "http://app.example.com/login?user=alice&password={pw}&{}",
+            "pad=x&".repeat(60)
+        );
+        b.exchange(Login, Flow, &url);
+        let f = b.finding("transport.https");
+        assert_eq!(f.status, Status::Fail);
+        assert!(!format!("{f:?}").contains("hunter2"), "{f:?}");
+        let detail = &f.evidence[0].detail;
+        assert!(
+            detail.contains(
+                "GET http://app.example.com/login?user=‹5 chars›&password=‹22 chars›&pad="
+            ),
+            "{detail}"
+        );
+        assert!(detail.ends_with('…'), "{detail}");
+        // Header values: known directives and numbers only.
+        let mut b = RunBuilder::new();
+        let login = b.exchange(Login, Flow, "/login");
+        b.resp_header(
+            login,
+            "Strict-Transport-Security",
+            &format!("max-age=31536000; includeSubDomains; x={pw}"),
+        );
+        b.cookie_credential("session", Session, SID, login, "lifecycle");
+        b.resp_header(login, "Cache-Control", &format!("private, No-Store, {pw}"));
+        let hsts = b.finding("transport.hsts");
+        assert_eq!(
+            hsts.evidence[0].detail,
+            "Strict-Transport-Security: max-age=31536000; includeSubDomains; \
+             ‹unknown directive of 1 chars›=‹22 chars›"
+        );
+        let cache = b.finding("cache.no-store");
+        assert!(
+            cache.evidence[0]
+                .detail
+                .starts_with("Cache-Control: private, No-Store, ‹unknown directive of 22 chars›"),
+            "{:?}",
+            cache.evidence
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What every check shares: the run context (Set-Cookie lines parsed once), the outcome a check returns, and
 //! wording helpers that keep secrets out of findings.
 
+use percent_encoding::percent_decode_str;
+
 use crate::cookies::{self, CookieIssue};
 use crate::model::{
     Carrier, CookieInfo, Credential, CredentialKind, Evidence, Exchange, Finding, Millis, Run,
@@ -293,8 +295,19 @@ pub(crate) fn credential_evidence(
         Some(exchange_id),
         Some(c.id),
         location,
-        format!("{detail} (fingerprint {})", c.fingerprint),
+        format!("{detail}{}", fingerprint_note(c)),
     )
+}
+
+/// " (fingerprint 1a2b3c4d5e6f)", computed here with [`crate::redact::safe_fingerprint`] (whatever the run's
+/// `fingerprint` field holds); "" for a value too short to fingerprint safely.
+pub(crate) fn fingerprint_note(c: &Credential) -> String {
+    let fp = crate::redact::safe_fingerprint(&c.value);
+    if fp.is_empty() {
+        String::new()
+    } else {
+        format!(" (fingerprint {fp})")
+    }
 }
 
 /// "a", "a and b", "a, b and c", "a, b, c and 2 more".
@@ -337,28 +350,287 @@ pub(crate) fn display(s: &str) -> String {
     out
 }
 
-/// Text taken from traffic (a URL, a header value) with every credential value replaced by its label.
-pub(crate) fn scrub(run: &Run, text: &str) -> String {
+/// Every encoding a credential value may travel in (percent, form, JSON escapes): see
+/// [`crate::redact::encodings`].
+pub(crate) fn value_forms(value: &str) -> Vec<String> {
+    crate::redact::encodings(value)
+}
+
+/// Whether `text` carries one of `forms`, as written or once percent-decoded (so `ab%2Bcd`, `ab%2bcd` and
+/// any other percent-encoding of `ab+cd` count).
+pub(crate) fn carries(text: &str, forms: &[String]) -> bool {
+    if forms.iter().any(|f| text.contains(f.as_str())) {
+        return true;
+    }
+    if !text.contains('%') {
+        return false;
+    }
+    let decoded = percent_decode_str(text).decode_utf8_lossy();
+    forms.iter().any(|f| decoded.contains(f.as_str()))
+}
+
+/// Each credential worth searching for (4+ bytes) with its forms, longest value first.
+fn labelled_forms(run: &Run) -> Vec<(&Credential, Vec<String>)> {
     let mut creds: Vec<&Credential> = run
         .credentials
         .iter()
         .filter(|c| c.value.len() >= 4)
         .collect();
     creds.sort_by_key(|c| std::cmp::Reverse(c.value.len()));
-    let mut out = text.to_string();
-    for c in creds {
-        if out.contains(&c.value) {
-            out = out.replace(&c.value, &format!("‹{}›", c.label));
+    creds
+        .into_iter()
+        .map(|c| (c, value_forms(&c.value)))
+        .collect()
+}
+
+/// A piece of traffic shown in evidence only when short and plain: no control or invisible formatting
+/// characters, at most 64 characters (it is never cut, so a secret in it is never cut either).
+const SHOWN_MAX_CHARS: usize = 64;
+/// Rough budget of a scrubbed URL or header value: pieces past it are dropped whole, marked `…`.
+const SCRUBBED_MAX_CHARS: usize = 240;
+
+fn plain(s: &str) -> bool {
+    s.chars().count() <= SHOWN_MAX_CHARS
+        && !s.chars().any(|c| {
+            c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+        })
+}
+
+fn opaque(s: &str) -> String {
+    format!("‹{} chars›", s.chars().count())
+}
+
+/// Structure text (a host, a path segment, a parameter name): credential values replaced by their
+/// labels, shown when plain, else only its length.
+fn structure(labels: &[(&Credential, Vec<String>)], s: &str) -> String {
+    let mut out = s.to_string();
+    for (c, forms) in labels {
+        for f in forms {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), &format!("‹{}›", c.label));
+            }
         }
-        let encoded: String = url::form_urlencoded::byte_serialize(c.value.as_bytes()).collect();
-        if encoded != c.value && out.contains(&encoded) {
-            out = out.replace(&encoded, &format!("‹{}›", c.label));
+    }
+    if plain(&out) { out } else { opaque(s) }
+}
+
+/// A value (query, fragment, path parameter), as written in the URL: only ever shown as a credential label
+/// or a length, never as text. An unknown value may be the password or a token the run never registered.
+fn value(labels: &[(&Credential, Vec<String>)], raw: &str) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
+    let decoded = [raw.to_string(), percent_decoded(raw), form_decoded(raw)];
+    let shown_len = decoded[1].chars().count();
+    if let Some((c, _)) = labels
+        .iter()
+        .find(|(_, forms)| forms.iter().any(|f| decoded.contains(f)))
+    {
+        return format!("‹{}›", c.label);
+    }
+    let within: Vec<String> = labels
+        .iter()
+        .filter(|(_, forms)| {
+            forms
+                .iter()
+                .any(|f| decoded.iter().any(|d| d.contains(f.as_str())))
+        })
+        .map(|(c, _)| format!("‹{}›", c.label))
+        .collect();
+    if within.is_empty() {
+        format!("‹{shown_len} chars›")
+    } else {
+        format!("‹{shown_len} chars carrying {}›", list(&within))
+    }
+}
+
+fn percent_decoded(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+fn form_decoded(s: &str) -> String {
+    percent_decoded(&s.replace('+', " "))
+}
+
+/// Pieces joined up to [`SCRUBBED_MAX_CHARS`]; a piece that does not fit is dropped whole for `…`.
+fn join_pieces(pieces: Vec<String>) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for p in pieces {
+        let len = p.chars().count();
+        if n + len > SCRUBBED_MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        n += len;
+        out.push_str(&p);
+    }
+    out
+}
+
+/// `a=1&b` (query or fragment) as pieces: names shown, values as labels or lengths.
+fn pairs(labels: &[(&Credential, Vec<String>)], s: &str, pieces: &mut Vec<String>) {
+    for (i, pair) in s.split('&').enumerate() {
+        let sep = if i > 0 { "&" } else { "" };
+        match pair.split_once('=') {
+            Some((k, v)) => pieces.push(format!(
+                "{sep}{}={}",
+                structure(labels, &form_decoded(k)),
+                value(labels, v)
+            )),
+            // A bare item (`#token`, `?abc`) is a value as much as a name.
+            None => pieces.push(format!("{sep}{}", value(labels, pair))),
+        }
+    }
+}
+
+/// A URL (absolute, or relative as in a Location header) safe for evidence: scheme, host, port and path
+/// segments shown (credential values replaced by their labels; odd or long segments by their length);
+/// user-info hidden; query, fragment and path-parameter values only ever as a credential label or a length,
+/// never as text. No piece is ever cut: a secret is shown whole to the redactor or not at all.
+pub(crate) fn scrub_url(run: &Run, raw: &str) -> String {
+    let labels = labelled_forms(run);
+    let labels = labels.as_slice();
+    let base = url::Url::parse("http://relative.invalid/").expect("valid base");
+    let (url, relative) = match url::Url::parse(raw) {
+        Ok(u) => (u, false),
+        Err(_) => match base.join(raw) {
+            Ok(u) => (u, true),
+            Err(_) => return format!("‹unparsable URL of {} chars›", raw.chars().count()),
+        },
+    };
+    let mut pieces: Vec<String> = Vec::new();
+    let host_of = |pieces: &mut Vec<String>| {
+        pieces.push("//".into());
+        if !url.username().is_empty() || url.password().is_some() {
+            pieces.push("‹user-info›@".into());
+        }
+        pieces.push(structure(labels, url.host_str().unwrap_or("")));
+        if let Some(port) = url.port() {
+            pieces.push(format!(":{port}"));
+        }
+    };
+    if !relative {
+        pieces.push(format!("{}:", url.scheme()));
+        if url.cannot_be_a_base() {
+            pieces.push(value(labels, url.path()));
+            return join_pieces(pieces);
+        }
+        host_of(&mut pieces);
+    } else if raw.trim_start().starts_with("//") {
+        host_of(&mut pieces);
+    }
+    for segment in url.path().split('/').skip(1) {
+        let mut parts = segment.split(';');
+        let name = parts.next().unwrap_or("");
+        pieces.push(format!("/{}", structure(labels, &percent_decoded(name))));
+        for param in parts {
+            match param.split_once('=') {
+                Some((k, v)) => pieces.push(format!(
+                    ";{}={}",
+                    structure(labels, &percent_decoded(k)),
+                    value(labels, v)
+                )),
+                None => pieces.push(format!(";{}", value(labels, param))),
+            }
+        }
+    }
+    if let Some(q) = url.query() {
+        pieces.push("?".into());
+        pairs(labels, q, &mut pieces);
+    }
+    if let Some(f) = url.fragment() {
+        pieces.push("#".into());
+        pairs(labels, f, &mut pieces);
+    }
+    join_pieces(pieces)
+}
+
+/// Directives of Strict-Transport-Security.
+pub(crate) const HSTS_DIRECTIVES: &[&str] = &["max-age", "includesubdomains", "preload"];
+/// Directives of Cache-Control (RFC 9111 and common extensions).
+pub(crate) const CACHE_DIRECTIVES: &[&str] = &[
+    "no-store",
+    "no-cache",
+    "private",
+    "public",
+    "max-age",
+    "s-maxage",
+    "must-revalidate",
+    "proxy-revalidate",
+    "must-understand",
+    "no-transform",
+    "immutable",
+    "stale-while-revalidate",
+    "stale-if-error",
+];
+
+/// A directive header value (`max-age=300, no-store`) safe for evidence: known directive names and numeric
+/// values shown, anything else only as its length.
+pub(crate) fn scrub_directives(v: &str, known: &[&str]) -> String {
+    let mut pieces = Vec::new();
+    // Each item with the separator before it (`,` or `;`).
+    let mut sep = None;
+    let mut rest = v;
+    loop {
+        let end = rest.find([',', ';']).unwrap_or(rest.len());
+        let item = rest[..end].trim();
+        if !item.is_empty() {
+            let (name, val) = match item.split_once('=') {
+                Some((n, v)) => (n.trim(), Some(v.trim())),
+                None => (item, None),
+            };
+            let mut piece = match sep {
+                Some(c) if !pieces.is_empty() => format!("{c} "),
+                _ => String::new(),
+            };
+            if known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+                piece.push_str(name);
+            } else {
+                piece.push_str(&format!(
+                    "‹unknown directive of {} chars›",
+                    name.chars().count()
+                ));
+            }
+            if let Some(val) = val {
+                let digits = val.trim_matches('"');
+                piece.push('=');
+                if !digits.is_empty()
+                    && digits.len() <= 20
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    piece.push_str(val);
+                } else {
+                    piece.push_str(&opaque(val));
+                }
+            }
+            pieces.push(piece);
+        }
+        let Some(c) = rest[end..].chars().next() else {
+            break;
+        };
+        sep = Some(c);
+        rest = &rest[end + 1..];
+    }
+    join_pieces(pieces)
+}
+
+/// Text we wrote (an exchange label) with any credential value replaced by its label, safe to display.
+pub(crate) fn scrub_label(run: &Run, text: &str) -> String {
+    let labels = labelled_forms(run);
+    let mut out = text.to_string();
+    for (c, forms) in &labels {
+        for f in forms {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), &format!("‹{}›", c.label));
+            }
         }
     }
     display_long(&out)
 }
 
-/// Like [`display`] with room for a URL or header value (200 characters).
+/// Like [`display`] with room for a label (200 characters).
 fn display_long(s: &str) -> String {
     let mut out: String = s.chars().take(200).flat_map(char::escape_debug).collect();
     if s.chars().nth(200).is_some() {

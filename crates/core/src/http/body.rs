@@ -32,17 +32,40 @@ impl Coding {
     }
 }
 
+/// Most content codings decoded in a chain. Each one stacks a decoder (and its buffers); a hostile
+/// `Content-Encoding: gzip, gzip, ...` with thousands of items would otherwise build thousands of nested
+/// decoders, exhausting memory and the stack. Real servers apply one, rarely two.
+pub(crate) const MAX_CODINGS: usize = 2;
+
 /// The content codings of a response in the order the server applied them, lower-case, without
 /// `identity` and empty items. Several Content-Encoding headers are concatenated.
+///
+/// More than [`MAX_CODINGS`] come back as one item naming them (`gzip, gzip, … (10000 codings)`), which
+/// [`Coding::parse`] does not know: the body is then kept as received, like any unknown coding, and
+/// [`super::undecoded_encoding`] reports it.
 pub(crate) fn content_codings<'a>(
     headers: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Vec<String> {
-    headers
+    let mut codings = Vec::new();
+    let mut count = 0usize;
+    for token in headers
         .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
         .flat_map(|(_, v)| v.split(','))
-        .map(|t| t.trim().to_ascii_lowercase())
-        .filter(|t| !t.is_empty() && t != "identity")
-        .collect()
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("identity"))
+    {
+        count += 1;
+        // Only what a label needs is kept: no allocation per item of a hostile list.
+        if count <= MAX_CODINGS + 1 {
+            codings.push(token.to_ascii_lowercase());
+        }
+    }
+    if count > MAX_CODINGS {
+        codings.truncate(MAX_CODINGS);
+        vec![format!("{}, … ({count} codings)", codings.join(", "))]
+    } else {
+        codings
+    }
 }
 
 #[derive(Debug)]
@@ -239,6 +262,69 @@ mod tests {
         );
         assert_eq!(Coding::parse("x-gzip"), Some(Coding::Gzip));
         assert_eq!(Coding::parse("zstd"), None);
+    }
+
+    #[test]
+    fn too_many_codings_are_one_unknown_coding() {
+        let h = [
+            ("Content-Encoding", "gzip, br"),
+            ("Content-Encoding", "deflate"),
+        ];
+        let codings = content_codings(h.iter().copied());
+        assert_eq!(codings, vec!["gzip, br, … (3 codings)".to_string()]);
+        assert_eq!(Coding::parse(&codings[0]), None);
+        let two = [("Content-Encoding", "gzip, identity, br")];
+        assert_eq!(content_codings(two.iter().copied()), vec!["gzip", "br"]);
+    }
+
+    /// A server answering with 10,000 gzip codings and a gzip body: the body is kept as received (not
+    /// decoded), reported as an unknown encoding, and nothing overflows.
+    #[tokio::test]
+    async fn ten_thousand_codings_are_not_decoded() {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let body: &[u8] = b"\x1f\x8b\x08\x00raw bytes";
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 4096];
+            let mut head = Vec::new();
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = tokio::io::AsyncReadExt::read(&mut s, &mut buf)
+                    .await
+                    .unwrap();
+                if n == 0 {
+                    return;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            let codings = vec!["gzip"; 10_000].join(", ");
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\nContent-Encoding: {codings}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            s.write_all(resp.as_bytes()).await.unwrap();
+            s.write_all(body).await.unwrap();
+            s.flush().await.unwrap();
+        });
+        let client = crate::http::HttpClient::new(crate::http::HttpConfig::default()).unwrap();
+        let req = crate::http::OutgoingRequest {
+            method: "GET".into(),
+            url: url::Url::parse(&format!("http://{addr}/")).unwrap(),
+            headers: vec![],
+            body: vec![],
+        };
+        let out = client
+            .send(req, &mut crate::http::CookieStore::default(), false)
+            .await;
+        server.await.unwrap();
+        assert!(out.error.is_none(), "{:?}", out.error);
+        let resp = out.hops[0].response.as_ref().unwrap();
+        assert_eq!(resp.body.bytes(), body);
+        assert_eq!(
+            crate::http::undecoded_encoding(resp).as_deref(),
+            Some("gzip, gzip, … (10000 codings)")
+        );
     }
 
     #[test]

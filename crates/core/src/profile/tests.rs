@@ -110,3 +110,107 @@ fn prefetch_outside_login_is_refused() {
     let (_, key, msg) = err(&text);
     assert_eq!(key.as_deref(), Some("prefetch"), "{msg}");
 }
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn bad_method_points_at_its_own_line() {
+    let text = JWT.replace(
+        "[refresh]\nmethod = \"POST\"",
+        "[refresh]\nmethod = \"g et\"",
+    );
+    let (line, key, msg) = err(&text);
+    assert_eq!(
+        (line, key.as_deref()),
+        (line_of(&text, "method = \"g et\""), Some("method")),
+        "{msg}"
+    );
+    assert!(msg.contains("`g et` is not an HTTP method"), "{msg}");
+}
+
+#[test]
+fn undefined_variable_with_spaces_points_at_its_line() {
+    let text = JWT.replace(
+        "json = { refresh_token = \"{{refresh}}\" }\nextract",
+        "json = { refresh_token = \"{{ refrsh }}\" }\nextract",
+    );
+    let (line, key, msg) = err(&text);
+    assert_eq!(
+        (line, key.as_deref()),
+        (line_of(&text, "{{ refrsh }}"), Some("refrsh")),
+        "{msg}"
+    );
+}
+
+#[test]
+fn probe_statuses_outside_the_probe_name_the_key_written() {
+    let text = JWT.replace(
+        "[logout]\nmethod = \"POST\"",
+        "[logout]\nmethod = \"POST\"\nrejected = [401]",
+    );
+    let (line, key, msg) = err(&text);
+    assert_eq!(
+        (line, key.as_deref()),
+        (line_of(&text, "rejected = [401]"), Some("rejected")),
+        "{msg}"
+    );
+    assert!(msg.contains("`rejected` is for the probe"), "{msg}");
+    let text = JWT.replace(
+        "[probe]\nmethod = \"GET\"",
+        "[probe]\nmethod = \"GET\"\nsuccess = [200]",
+    );
+    let (line, key, msg) = err(&text);
+    assert_eq!(
+        (line, key.as_deref()),
+        (line_of(&text, "success = [200]"), Some("success")),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_second_body_is_named_at_its_line() {
+    let text = JWT.replace(
+        "[logout]\nmethod = \"POST\"",
+        "[logout]\nmethod = \"POST\"\nbody = \"x\"",
+    );
+    let (line, key, msg) = err(&text);
+    // `body` comes first in the file, `json` after it: the json line is the mistake.
+    assert_eq!(
+        (line, key.as_deref()),
+        (
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.starts_with("json = { refresh_token"))
+                .map(|(i, _)| i + 1)
+                .last()
+                .unwrap(),
+            Some("json")
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("more than one of form, json and body"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn template_errors_point_at_their_value() {
+    // The same text twice (a comment first): the error points at the value, not the first occurrence.
+    let text = format!(
+        "# never write {{{{bad name}}}}\n{}",
+        JWT.replace(
+            "[probe]\nmethod = \"GET\"\npath = \"/api/me\"",
+            "[probe]\nmethod = \"GET\"\npath = \"/api/me\"\nheaders = { X-A = \"{{bad name}}\" }",
+        )
+    );
+    let (line, key, msg) = err(&text);
+    assert_eq!(
+        (line, key.as_deref()),
+        (line_of(&text, "headers = { X-A"), Some("X-A")),
+        "{msg}"
+    );
+}

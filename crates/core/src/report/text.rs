@@ -125,10 +125,10 @@ fn header(out: &mut String, run: &Run, timeline: &Timeline, opts: &TextOptions, 
         &format!("  status    {}", p.paint(status_style, run.status.as_str())),
     );
     let duration = match run.finished_at {
-        Some(end) => fmt_span(end - run.started_at),
+        Some(end) => fmt_span(end.saturating_sub(run.started_at)),
         None => format!(
             "{} so far (not finished)",
-            fmt_span(timeline.end - run.started_at)
+            fmt_span(timeline.end.saturating_sub(run.started_at))
         ),
     };
     line(
@@ -306,7 +306,10 @@ fn expiry_text(
     let src = source.map(expiry_source_name).unwrap_or("declared");
     match expiry {
         Some(e) if e <= issued_at => format!("expired at issue ({src})"),
-        Some(e) => format!("expires in {} ({src})", fmt_span(e - issued_at)),
+        Some(e) => format!(
+            "expires in {} ({src})",
+            fmt_span(e.saturating_sub(issued_at))
+        ),
         None if cookie => "session cookie (no expiry)".to_string(),
         None => "no declared expiry".to_string(),
     }
@@ -333,7 +336,10 @@ fn credentials(out: &mut String, run: &Run, opts: &TextOptions, p: Paint) {
                 },
                 c.kind.as_str().to_string(),
                 carrier_text(&c.carrier, opts.verbose),
-                format!("issued +{}", fmt_span(c.issued_at - run.started_at)),
+                format!(
+                    "issued +{}",
+                    fmt_span(c.issued_at.saturating_sub(run.started_at))
+                ),
                 expiry_text(c.issued_at, c.declared_expiry, c.expiry_source, is_cookie),
             ]
         })
@@ -360,7 +366,15 @@ fn credentials(out: &mut String, run: &Run, opts: &TextOptions, p: Paint) {
                 cols[2],
                 cols[3],
                 cols[4],
-                p.paint(DIM, &format!("fp {}", sanitize(&c.fingerprint)))
+                p.paint(
+                    DIM,
+                    &if c.fingerprint.is_empty() {
+                        // Too short to fingerprint safely (see redact::safe_fingerprint).
+                        "fp -".to_string()
+                    } else {
+                        format!("fp {}", sanitize(&c.fingerprint))
+                    }
+                )
             ),
         );
         if opts.verbose {
@@ -468,6 +482,8 @@ impl Cell {
     }
 }
 
+/// Maps times onto strip columns. Times are target-controlled (a declared expiry can be near `i64::MAX`
+/// or far below zero): every operation saturates.
 struct Scale {
     start: Millis,
     span: Millis,
@@ -476,11 +492,11 @@ struct Scale {
 
 impl Scale {
     fn col(&self, t: Millis) -> usize {
-        let off = (t - self.start).clamp(0, self.span) as f64;
+        let off = t.saturating_sub(self.start).clamp(0, self.span) as f64;
         ((off / self.span as f64) * (self.cols - 1) as f64).round() as usize
     }
     fn contains(&self, t: Millis) -> bool {
-        t >= self.start && t <= self.start + self.span
+        t >= self.start && t <= self.start.saturating_add(self.span)
     }
 }
 
@@ -550,7 +566,7 @@ fn timeline_section(out: &mut String, timeline: &Timeline, opts: &TextOptions, p
         line(out, "  (no credentials captured)");
         return;
     }
-    let span = (timeline.end - timeline.start).max(1);
+    let span = timeline.end.saturating_sub(timeline.start).max(1);
     let label_w = timeline
         .lanes
         .iter()
@@ -626,7 +642,7 @@ fn timeline_section(out: &mut String, timeline: &Timeline, opts: &TextOptions, p
                 format!(
                     "{} +{}",
                     event_letter(e.kind),
-                    fmt_span(e.at - timeline.start)
+                    fmt_span(e.at.saturating_sub(timeline.start))
                 )
             })
             .collect();
@@ -645,7 +661,7 @@ fn timeline_section(out: &mut String, timeline: &Timeline, opts: &TextOptions, p
             let expiry = match lane.declared_expiry {
                 Some(e) => format!(
                     "expires +{} after issue ({})",
-                    fmt_span(e - lane.issued_at),
+                    fmt_span(e.saturating_sub(lane.issued_at)),
                     lane.expiry_source
                         .map(expiry_source_name)
                         .unwrap_or("declared")
@@ -676,14 +692,14 @@ fn timeline_section(out: &mut String, timeline: &Timeline, opts: &TextOptions, p
                         lane.expiry_source
                             .map(expiry_source_name)
                             .unwrap_or("its declared expiry"),
-                        fmt_span(e - g.from)
+                        fmt_span(e.saturating_sub(g.from))
                     ),
                     Some(_) => "its declared expiry has passed since".to_string(),
                     None => "no declared expiry: valid until the server forgets it".to_string(),
                 };
                 let msg = format!(
                     "REVOCATION GAP: still accepted {} after logout; {until}",
-                    fmt_span(g.observed_until - g.from)
+                    fmt_span(g.observed_until.saturating_sub(g.from))
                 );
                 line(
                     out,
@@ -703,7 +719,7 @@ fn timeline_section(out: &mut String, timeline: &Timeline, opts: &TextOptions, p
                         &format!(
                             "    {}    +{} {v} (exchange #{}, status {status})",
                             " ".repeat(label_w),
-                            fmt_span(m.at - timeline.start),
+                            fmt_span(m.at.saturating_sub(timeline.start)),
                             m.exchange_id
                         ),
                     );
@@ -920,6 +936,34 @@ mod tests {
         assert!(verbose.contains(&run.id));
         assert!(verbose.contains("cookie: Secure HttpOnly SameSite=Lax Path=/"));
         assert!(verbose.contains("why: Why session.logout-revokes matters."));
+    }
+
+    /// Declared expiries are target-controlled: `expires_in: 1e300` saturates to `i64::MAX`, `exp: -9e15`
+    /// lands far below zero. Rendering must not overflow (debug builds panic on overflow).
+    #[test]
+    fn extreme_declared_expiries_render_without_overflow() {
+        for expiry in [i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
+            let mut run = sample_run();
+            for c in &mut run.credentials {
+                c.declared_expiry = Some(expiry);
+            }
+            let mut tl = timeline::build(&run);
+            for lane in &mut tl.lanes {
+                if let Some(g) = &mut lane.revocation_gap {
+                    g.expected_until = Some(expiry);
+                }
+            }
+            for opts in [
+                TextOptions::default(),
+                TextOptions {
+                    verbose: true,
+                    ..TextOptions::default()
+                },
+            ] {
+                let out = render(&run, &tl, &opts);
+                assert!(out.contains("Timeline"), "{expiry}");
+            }
+        }
     }
 
     #[test]
