@@ -5,7 +5,7 @@ use super::now_ms;
 use super::runner::{Runner, Session};
 use crate::events::RunEvent;
 use crate::model::{Carrier, Credential, CredentialKind, ExpirySource, Millis, StepKind};
-use crate::redact::fingerprint;
+use crate::redact::safe_fingerprint;
 
 impl<'a> Runner<'a> {
     /// Cookies the prefetch set under the name of a session cookie the login declares: the pre-login id.
@@ -105,7 +105,7 @@ impl<'a> Runner<'a> {
             kind,
             generation,
             label,
-            fingerprint: fingerprint(&found.value),
+            fingerprint: safe_fingerprint(&found.value),
             value: found.value.clone(),
             carrier: found.carrier,
             issued_at,

@@ -113,8 +113,9 @@ impl<'a> Runner<'a> {
         self.run.findings = checks::run_all(&self.run, &self.opts.checks);
         self.run.finished_at = Some(crate::flow::now_ms());
         for f in &self.run.findings {
+            // Events reach UIs and logs: the same redaction as storage.
             self.opts.events.emit(RunEvent::Finding {
-                finding: Box::new(f.clone()),
+                finding: Box::new(self.redactor.finding(f)),
             });
         }
         if let Some(store) = &self.opts.store
