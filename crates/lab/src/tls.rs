@@ -18,6 +18,8 @@ use crate::error::LabError;
 
 pub(crate) const CERT_FILE: &str = "cert.pem";
 pub(crate) const KEY_FILE: &str = "key.pem";
+/// The server's chain: its leaf certificate, then the lab CA.
+const CHAIN_FILE: &str = "server.pem";
 const LOCK_FILE: &str = ".cert.lock";
 /// A certificate this close to expiry is replaced rather than reused.
 const RENEW_MARGIN: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -40,43 +42,54 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<LabCert, LabError> {
     // so cert.pem and key.pem on disk always belong together.
     let _lock = DirLock::acquire(dir);
     let cert_path = dir.join(CERT_FILE);
+    let chain_path = dir.join(CHAIN_FILE);
     let key_path = dir.join(KEY_FILE);
 
-    if let Some(existing) = read_valid(&cert_path, &key_path) {
+    if let Some(existing) = read_valid(&cert_path, &chain_path, &key_path) {
         return Ok(existing);
     }
 
-    let (cert_pem, key_pem) = generate()?;
-    // Key first: a reader never sees a new cert with an old key for longer than one rename.
+    let (ca_pem, chain_pem, key_pem) = generate()?;
+    // Key first, the trust anchor last: a reader never trusts a CA whose chain is not on disk yet.
     write_atomic(&key_path, key_pem.as_bytes(), 0o600)?;
-    write_atomic(&cert_path, cert_pem.as_bytes(), 0o644)?;
-    let server_config = server_config(&cert_pem, &key_pem)?;
+    write_atomic(&chain_path, chain_pem.as_bytes(), 0o644)?;
+    write_atomic(&cert_path, ca_pem.as_bytes(), 0o644)?;
+    let server_config = server_config(&chain_pem, &key_pem)?;
     Ok(LabCert {
-        cert_pem,
+        cert_pem: ca_pem,
         cert_path,
         server_config,
     })
 }
 
-fn read_valid(cert_path: &Path, key_path: &Path) -> Option<LabCert> {
-    let cert_pem = fs::read_to_string(cert_path).ok()?;
+fn read_valid(cert_path: &Path, chain_path: &Path, key_path: &Path) -> Option<LabCert> {
+    let ca_pem = fs::read_to_string(cert_path).ok()?;
+    let chain_pem = fs::read_to_string(chain_path).ok()?;
     let key_pem = fs::read_to_string(key_path).ok()?;
-    let server_config = server_config(&cert_pem, &key_pem).ok()?;
-    still_valid(&cert_pem).then(|| LabCert {
-        cert_pem,
+    let server_config = server_config(&chain_pem, &key_pem).ok()?;
+    still_valid(&ca_pem, &chain_pem).then(|| LabCert {
+        cert_pem: ca_pem,
         cert_path: cert_path.to_owned(),
         server_config,
     })
 }
 
-/// The cert must verify for the names we serve, well before expiry; checked the way a
-/// client would, with the cert as its own trust anchor.
-fn still_valid(cert_pem: &str) -> bool {
-    let Ok(cert) = CertificateDer::from_pem_slice(cert_pem.as_bytes()) else {
+/// The chain must verify for the names we serve, well before expiry, the way a client trusting
+/// only cert.pem (the lab CA) would check it.
+fn still_valid(ca_pem: &str, chain_pem: &str) -> bool {
+    let Ok(ca) = CertificateDer::from_pem_slice(ca_pem.as_bytes()) else {
+        return false;
+    };
+    let Ok(chain) =
+        CertificateDer::pem_slice_iter(chain_pem.as_bytes()).collect::<Result<Vec<_>, _>>()
+    else {
+        return false;
+    };
+    let Some((leaf, intermediates)) = chain.split_first() else {
         return false;
     };
     let mut roots = rustls::RootCertStore::empty();
-    if roots.add(cert.clone()).is_err() {
+    if roots.add(ca).is_err() {
         return false;
     }
     let Ok(verifier) =
@@ -93,26 +106,52 @@ fn still_valid(cert_pem: &str) -> bool {
     ["127.0.0.1", "localhost"].into_iter().all(|name| {
         ServerName::try_from(name).is_ok_and(|name| {
             verifier
-                .verify_server_cert(&cert, &[], &name, &[], UnixTime::since_unix_epoch(at))
+                .verify_server_cert(
+                    leaf,
+                    intermediates,
+                    &name,
+                    &[],
+                    UnixTime::since_unix_epoch(at),
+                )
                 .is_ok()
         })
     })
 }
 
-fn generate() -> Result<(String, String), LabError> {
+/// A lab CA and a server certificate it signs: (CA PEM, chain PEM, server key PEM). Clients trust the
+/// CA (cert.pem): rustls refuses a CA certificate presented as a server's own, and OpenSSL-based
+/// clients (Node, curl, browsers) refuse a self-signed leaf as a trust anchor, so both need this
+/// shape. The CA key is dropped once the leaf is signed: nothing else can ever be minted under it.
+fn generate() -> Result<(String, String, String), LabError> {
+    // Backdate a little for clock skew between the lab and the product.
+    let now = time::OffsetDateTime::now_utc();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    let mut ca_dn = rcgen::DistinguishedName::new();
+    ca_dn.push(rcgen::DnType::CommonName, "Authlens lab CA");
+    ca_params.distinguished_name = ca_dn;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    ca_params.not_before = now - time::Duration::hours(1);
+    ca_params.not_after = now + VALIDITY;
+    let ca_key = rcgen::KeyPair::generate()?;
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+
     let mut params =
         rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])?;
     let mut dn = rcgen::DistinguishedName::new();
     dn.push(rcgen::DnType::CommonName, "Authlens lab");
     params.distinguished_name = dn;
-    // Backdate a little for clock skew between the lab and the product.
-    let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::hours(1);
     params.not_after = now + VALIDITY;
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     let key = rcgen::KeyPair::generate()?;
-    let cert = params.self_signed(&key)?;
-    Ok((cert.pem(), key.serialize_pem()))
+    let cert = params.signed_by(&key, &issuer)?;
+    let chain = format!("{}{}", cert.pem(), ca_cert.pem());
+    Ok((ca_cert.pem(), chain, key.serialize_pem()))
 }
 
 pub(crate) fn server_config(cert_pem: &str, key_pem: &str) -> Result<Arc<ServerConfig>, LabError> {
@@ -244,6 +283,23 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn cert_pem_is_a_ca_that_verifies_the_served_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = load_or_create(dir.path()).unwrap();
+        let chain = fs::read_to_string(dir.path().join(CHAIN_FILE)).unwrap();
+        assert_eq!(
+            chain.matches("BEGIN CERTIFICATE").count(),
+            2,
+            "leaf then CA"
+        );
+        assert!(chain.ends_with(&lab.cert_pem), "the CA closes the chain");
+        assert!(still_valid(&lab.cert_pem, &chain));
+        // The leaf alone is not a trust anchor for itself: only the CA is.
+        let leaf_only = chain.replace(&lab.cert_pem, "");
+        assert!(!still_valid(&leaf_only, &chain));
     }
 
     #[test]

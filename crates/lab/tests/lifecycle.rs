@@ -121,8 +121,8 @@ async fn concurrent_labs_share_one_certificate() {
         .collect();
     assert_eq!(
         leftovers.len(),
-        2,
-        "only cert.pem and key.pem remain: {leftovers:?}"
+        3,
+        "only cert.pem (the lab CA), server.pem and key.pem remain: {leftovers:?}"
     );
     for lab in labs {
         let url = lab.https_url.clone();
