@@ -1,0 +1,104 @@
+// The one door to the backend. Components get a `Backend` from Svelte context (`getBackend()`), never
+// `invoke` directly; `tauriBackend` speaks the Tauri commands, `mockBackend` (mock.ts) serves fixtures.
+
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { getContext, setContext } from 'svelte';
+import type {
+  AppInfo,
+  CheckDoc,
+  DecodedJwt,
+  ErrorInfo,
+  LabCatalogue,
+  ProfileCheck,
+  RunEvent,
+  RunRequest,
+  RunSummary,
+  RunView,
+  SavedProfile,
+} from './types';
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  labCatalogue(): Promise<LabCatalogue>;
+  checkCatalogue(): Promise<CheckDoc[]>;
+  /** Runs to the end (completed, failed or cancelled run), streaming progress to `onEvent`. */
+  startRun(request: RunRequest, onEvent: (e: RunEvent) => void): Promise<RunView>;
+  /** True when a run with this request id was running and is now told to stop. */
+  cancelRun(requestId: string): Promise<boolean>;
+  historyList(limit: number): Promise<RunSummary[]>;
+  historyLoad(id: string): Promise<RunView>;
+  profileValidate(toml: string): Promise<ProfileCheck>;
+  profilesList(): Promise<SavedProfile[]>;
+  profileSave(name: string, toml: string): Promise<void>;
+  decodeToken(token: string): Promise<DecodedJwt | null>;
+}
+
+/** A rejected command: always `{code, message}` by the time a component sees it. */
+export class BackendError extends Error {
+  readonly code: string;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = 'BackendError';
+    this.code = info.code;
+  }
+  get info(): ErrorInfo {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Whatever a promise rejected with, as `{code, message}` (Tauri rejects with the serialized error). */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof BackendError) return e.info;
+  if (typeof e === 'object' && e !== null) {
+    const o = e as Record<string, unknown>;
+    if (typeof o.code === 'string' && typeof o.message === 'string') {
+      return { code: o.code, message: o.message };
+    }
+    if (e instanceof Error) return { code: 'ui.error', message: e.message || String(e) };
+  }
+  if (typeof e === 'string') return { code: 'backend.error', message: e };
+  return { code: 'ui.unknown', message: 'An unexpected error occurred (no details were given).' };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw new BackendError(toErrorInfo(e));
+  }
+}
+
+export const tauriBackend: Backend = {
+  appInfo: () => call('app_info'),
+  labCatalogue: () => call('lab_catalogue'),
+  checkCatalogue: () => call('check_catalogue'),
+  startRun(request, onEvent) {
+    const channel = new Channel<RunEvent>();
+    channel.onmessage = onEvent;
+    return call('start_run', { request, onEvent: channel });
+  },
+  cancelRun: (requestId) => call('cancel_run', { requestId }),
+  historyList: (limit) => call('history_list', { limit }),
+  historyLoad: (id) => call('history_load', { id }),
+  profileValidate: (toml) => call('profile_validate', { toml }),
+  profilesList: () => call('profiles_list'),
+  profileSave: (name, toml) => call('profile_save', { name, toml }),
+  decodeToken: (token) => call('decode_token', { token }),
+};
+
+/** True inside the Tauri webview. */
+export function inTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+}
+
+export const BACKEND_KEY = Symbol('authlens.backend');
+
+export function setBackend(backend: Backend): void {
+  setContext(BACKEND_KEY, backend);
+}
+
+export function getBackend(): Backend {
+  const b = getContext<Backend | undefined>(BACKEND_KEY);
+  if (!b) throw new Error('no Backend in context: wrap the component in one that calls setBackend()');
+  return b;
+}

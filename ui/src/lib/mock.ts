@@ -1,0 +1,380 @@
+// A deterministic in-memory backend: fixture runs recorded against the lab, a history, saved profiles and
+// a small profile validator. Used by the tests and by the browser-only dev mode (`npm run dev` outside Tauri).
+
+import { BackendError, type Backend } from './backend';
+import { cloneView, DOWN_PROFILE_TOML, fixtureChecks, fixtureProfiles, fixtureRuns, type FixtureName } from './fixtures';
+import { decodeJwtForDisplay } from './jwt';
+import type {
+  Credential,
+  LabCatalogue,
+  ProfileCheck,
+  Run,
+  RunEvent,
+  RunRequest,
+  RunSummary,
+  RunView,
+  SavedProfile,
+} from './types';
+
+export interface MockOptions {
+  /** Pause between captured exchanges while a run streams (0: no pause, the default). */
+  delayMs?: number;
+  /** When given, runs started through the mock are moved in time so they start at `now()`. */
+  now?: () => number;
+}
+
+export const LAB_CATALOGUE: LabCatalogue = {
+  modes: [
+    { name: 'session', description: 'Server-side sessions behind a cookie, HTML login form with CSRF token.' },
+    { name: 'jwt', description: 'Stateless access JWT plus rotating opaque refresh tokens, all in JSON.' },
+    { name: 'hybrid', description: 'Access JWT in JSON, refresh token in an HttpOnly cookie.' },
+  ],
+  flaws: [
+    { name: 'no-httponly', modes: ['session', 'hybrid'], description: 'The credential cookie lacks HttpOnly, so page scripts (and any XSS) can read it.' },
+    { name: 'no-secure', modes: ['session', 'hybrid'], description: 'The credential cookie lacks Secure (and its __Host-/__Secure- prefix), so it may travel over plain HTTP.' },
+    { name: 'samesite-none', modes: ['session', 'hybrid'], description: 'The credential cookie is SameSite=None, so browsers attach it to cross-site requests (CSRF).' },
+    { name: 'no-samesite', modes: ['session', 'hybrid'], description: 'The credential cookie has no SameSite attribute; protection is left to browser defaults.' },
+    { name: 'fixation', modes: ['session'], description: 'Login keeps the pre-login session id, so an id planted by an attacker becomes signed in.' },
+    { name: 'logout-keeps-session', modes: ['session', 'jwt', 'hybrid'], description: 'Logout clears the cookie and says OK, but the session or refresh tokens stay valid on the server.' },
+    { name: 'no-rotation', modes: ['jwt', 'hybrid'], description: 'Refresh hands back the same refresh token, so a stolen one works for its whole lifetime.' },
+    { name: 'no-reuse-detection', modes: ['jwt', 'hybrid'], description: 'Replaying a used refresh token is refused but does not revoke its family, so a thief\'s newer token keeps working.' },
+    { name: 'long-lived', modes: ['session', 'jwt', 'hybrid'], description: 'Credentials live for months: cookies 400 days, access tokens 30 days, refresh tokens 365 days.' },
+    { name: 'no-store-missing', modes: ['session', 'jwt', 'hybrid'], description: 'Login and refresh responses lack Cache-Control: no-store, so credentials may land in caches.' },
+    { name: 'token-in-url', modes: ['session'], description: 'The session id is put in the post-login URL (?sid=), leaking through history, logs and Referer.' },
+  ],
+  users: [
+    { username: 'alice', email: 'alice@lab.test' },
+    { username: 'bob', email: 'bob@lab.test' },
+  ],
+};
+
+/** Stable ids for the fixture runs in the mock history. */
+export const HISTORY_IDS: Record<FixtureName, string> = {
+  hybridFlawed: '01a2022b-0006-7000-8000-000000000006',
+  sessionFlawed: '01a2022b-0005-7000-8000-000000000005',
+  down: '01a2022b-0004-7000-8000-000000000004',
+  hybrid: '01a2022b-0003-7000-8000-000000000003',
+  jwt: '01a2022b-0002-7000-8000-000000000002',
+  session: '01a2022b-0001-7000-8000-000000000001',
+};
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function summarize(run: Run): RunSummary {
+  const count = (s: string) => run.findings.filter((f) => f.status === s).length;
+  return {
+    id: run.id,
+    profile_name: run.profile_name,
+    targets: run.targets,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+    status: run.status,
+    exchanges: run.exchanges.length,
+    fails: count('fail'),
+    warns: count('warn'),
+    passes: count('pass'),
+  };
+}
+
+const TOP_LEVEL_KEYS = new Set(['name', 'base_url', 'http_base_url', 'tls', 'user', 'http', 'prefetch', 'login', 'probe', 'refresh', 'logout']);
+
+/** A small stand-in for the core's profile validator: line-level syntax, known sections, required keys. */
+export function mockValidateProfile(toml: string): ProfileCheck {
+  const lines = toml.split('\n');
+  let name: string | null = null;
+  let section: string | null = null;
+  const seen = new Set<string>();
+  const fail = (line: number, column: number, key: string | null, message: string): ProfileCheck => ({
+    ok: false,
+    name,
+    error: { line, column, key, message },
+  });
+  // Brackets still open from a multi-line array or inline table (strings and comments skipped).
+  const depth = (text: string): number => {
+    let d = 0;
+    let quote: string | null = null;
+    for (let j = 0; j < text.length; j++) {
+      const ch = text[j];
+      if (quote) {
+        if (ch === '\\') j++;
+        else if (ch === quote) quote = null;
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === '#') break;
+      else if (ch === '[' || ch === '{') d++;
+      else if (ch === ']' || ch === '}') d--;
+    }
+    return d;
+  };
+  let open = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
+    const line = raw.trim();
+    if (open > 0) {
+      open += depth(line);
+      continue;
+    }
+    if (line === '' || line.startsWith('#')) continue;
+    const head = /^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$/.exec(line);
+    if (head) {
+      section = head[1];
+      const top = section.split('.')[0];
+      if (!TOP_LEVEL_KEYS.has(top)) {
+        return fail(i + 1, raw.indexOf('[') + 1, top, `unknown section \`${top}\``);
+      }
+      seen.add(top);
+      continue;
+    }
+    const kv = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
+    if (!kv) {
+      return fail(i + 1, raw.length - raw.trimStart().length + 1, null, 'expected `key = value` or a [section]');
+    }
+    open = Math.max(depth(kv[2]), 0);
+    const key = section ? `${section}.${kv[1]}` : kv[1];
+    if (!section) {
+      if (!TOP_LEVEL_KEYS.has(kv[1])) return fail(i + 1, raw.indexOf(kv[1]) + 1, key, `unknown key \`${kv[1]}\``);
+      seen.add(kv[1]);
+      if (kv[1] === 'name') {
+        const m = /^"([^"]*)"/.exec(kv[2].trim());
+        if (!m) return fail(i + 1, raw.indexOf('=') + 2, 'name', 'the name must be a "string"');
+        name = m[1];
+      }
+    }
+  }
+  for (const required of ['name', 'base_url', 'login', 'probe']) {
+    if (!seen.has(required)) return fail(1, 1, required, `missing \`${required}\``);
+  }
+  return { ok: true, name, error: null };
+}
+
+/** Every time in a run view moved by `delta` ms (JWT claims and cookie Expires in seconds). */
+export function shiftView(v: RunView, delta: number): RunView {
+  const ms = (t: number | null) => (t === null ? null : t + delta);
+  const s = (t: number | null) => (t === null ? null : t + Math.round(delta / 1000));
+  const { run, timeline } = v;
+  run.started_at += delta;
+  run.finished_at = ms(run.finished_at);
+  for (const e of run.exchanges) {
+    e.started_at += delta;
+    for (const h of e.hops) h.started_at += delta;
+  }
+  const shiftCred = (c: Credential) => {
+    c.issued_at += delta;
+    c.declared_expiry = ms(c.declared_expiry);
+    if (c.jwt) {
+      c.jwt.iat = s(c.jwt.iat);
+      c.jwt.nbf = s(c.jwt.nbf);
+      c.jwt.exp = s(c.jwt.exp);
+      const claims = c.jwt.claims;
+      if (claims && typeof claims === 'object' && !Array.isArray(claims)) {
+        for (const k of ['iat', 'nbf', 'exp', 'auth_time']) {
+          const val = claims[k];
+          if (typeof val === 'number') claims[k] = val + Math.round(delta / 1000);
+        }
+      }
+    }
+    if (c.cookie) {
+      c.cookie.expires = s(c.cookie.expires);
+      c.cookie.verdict.effective_expiry = ms(c.cookie.verdict.effective_expiry);
+    }
+  };
+  run.credentials.forEach(shiftCred);
+  for (const o of run.observations) o.at += delta;
+  for (const e of run.events) e.at += delta;
+  timeline.start += delta;
+  timeline.end += delta;
+  for (const e of timeline.events) e.at += delta;
+  for (const l of timeline.lanes) {
+    l.issued_at += delta;
+    l.declared_expiry = ms(l.declared_expiry);
+    l.last_accepted = ms(l.last_accepted);
+    l.first_rejected = ms(l.first_rejected);
+    for (const m of l.marks) m.at += delta;
+    if (l.revocation_gap) {
+      l.revocation_gap.from += delta;
+      l.revocation_gap.observed_until += delta;
+      l.revocation_gap.expected_until = ms(l.revocation_gap.expected_until);
+    }
+  }
+  return v;
+}
+
+/** The run as it stood after its first `n` exchanges (what a cancelled run keeps). */
+export function truncateView(v: RunView, n: number): RunView {
+  const { run, timeline } = v;
+  run.exchanges = run.exchanges.slice(0, n);
+  const kept = new Set(run.exchanges.map((e) => e.id));
+  run.credentials = run.credentials.filter((c) => kept.has(c.issued_by));
+  const creds = new Set(run.credentials.map((c) => c.id));
+  run.observations = run.observations.filter((o) => kept.has(o.exchange_id) && creds.has(o.credential_id));
+  run.events = run.events.filter((e) => kept.has(e.exchange_id));
+  timeline.events = timeline.events.filter((e) => kept.has(e.exchange_id));
+  timeline.lanes = timeline.lanes
+    .filter((l) => creds.has(l.credential_id))
+    .map((l) => {
+      const marks = l.marks.filter((m) => kept.has(m.exchange_id));
+      const gap = l.revocation_gap;
+      const keepsGap = gap !== null && marks.some((m) => m.at >= gap.from && m.verdict === 'accepted');
+      return { ...l, marks, revocation_gap: keepsGap ? gap : null };
+    });
+  const last = run.exchanges.at(-1);
+  timeline.end = last ? last.started_at + Math.round(last.duration_ms) : run.started_at;
+  return v;
+}
+
+function pickFixture(request: RunRequest): FixtureName {
+  const t = request.target;
+  if (t.kind === 'lab') {
+    const flawed = t.flaws.length > 0;
+    if (t.mode === 'session') return flawed ? 'sessionFlawed' : 'session';
+    if (t.mode === 'jwt') return 'jwt';
+    return flawed ? 'hybridFlawed' : 'hybrid';
+  }
+  if (t.toml.includes('127.0.0.1:1"') || /name\s*=\s*"[^"]*down/i.test(t.toml)) return 'down';
+  if (/jwt/i.test(t.toml.split('\n').find((l) => l.startsWith('name')) ?? '')) return 'jwt';
+  if (/hybrid/i.test(t.toml)) return 'hybrid';
+  return 'session';
+}
+
+/** The RunEvents a real run would stream for this recorded run, in order, grouped per exchange. */
+export function eventsFor(run: Run): RunEvent[][] {
+  const batches: RunEvent[][] = [];
+  let index = 0;
+  let previous = '';
+  for (const ex of run.exchanges) {
+    const batch: RunEvent[] = [];
+    const stepKey = `${ex.step}/${ex.label}`;
+    if (ex.purpose === 'flow' && stepKey !== previous) {
+      index += 1;
+      const scenario = run.credentials.find((c) => c.issued_by === ex.id)?.scenario ?? run.scenarios[0] ?? 'lifecycle';
+      batch.push({ event: 'step-started', scenario, step: ex.step, label: ex.label, index });
+    }
+    previous = stepKey;
+    const first = ex.hops[0]?.request;
+    batch.push({
+      event: 'exchange-captured',
+      id: ex.id,
+      method: first?.method ?? 'GET',
+      url: first?.url ?? '',
+      status: ex.hops.at(-1)?.response?.status ?? null,
+      duration_ms: ex.duration_ms,
+    });
+    for (const c of run.credentials.filter((c) => c.issued_by === ex.id)) {
+      batch.push({ event: 'credential-issued', id: c.id, label: c.label, kind: c.kind, expires_at: c.declared_expiry });
+    }
+    for (const o of run.observations.filter((o) => o.exchange_id === ex.id && o.purpose !== 'flow')) {
+      const label = run.credentials.find((c) => c.id === o.credential_id)?.label ?? `credential ${o.credential_id}`;
+      batch.push({ event: 'replay-result', credential_id: o.credential_id, label, verdict: o.verdict, status: o.status });
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+export function createMockBackend(options: MockOptions = {}): Backend {
+  const delayMs = options.delayMs ?? 0;
+  const history = new Map<string, RunView>();
+  for (const [name, id] of Object.entries(HISTORY_IDS) as [FixtureName, string][]) {
+    const v = cloneView(fixtureRuns[name]);
+    v.run.id = id;
+    history.set(id, v);
+  }
+  const profiles = new Map<string, string>(fixtureProfiles.map((p) => [p.name, p.toml]));
+  const running = new Map<string, { cancelled: boolean }>();
+  let counter = 0;
+
+  const reject = (code: string, message: string): never => {
+    throw new BackendError({ code, message });
+  };
+
+  return {
+    async appInfo() {
+      return { version: '0.1.0 (mock)', data_dir: '/home/user/.local/share/authlens', db_path: '/home/user/.local/share/authlens/history.db' };
+    },
+    async labCatalogue() {
+      return JSON.parse(JSON.stringify(LAB_CATALOGUE)) as LabCatalogue;
+    },
+    async checkCatalogue() {
+      return JSON.parse(JSON.stringify(fixtureChecks)) as typeof fixtureChecks;
+    },
+    async startRun(request, onEvent) {
+      const t = request.target;
+      if (running.has(request.request_id)) reject('run.duplicate', `a run with request id ${request.request_id} is already going`);
+      if (t.kind === 'lab') {
+        if (!LAB_CATALOGUE.modes.some((m) => m.name === t.mode)) reject('lab.unknown-mode', `unknown lab mode \`${t.mode}\``);
+        const bad = t.flaws.find((f) => !LAB_CATALOGUE.flaws.some((x) => x.name === f && x.modes.includes(t.mode)));
+        if (bad) reject('lab.unknown-flaw', `flaw \`${bad}\` does not apply to mode ${t.mode}`);
+      } else {
+        const check = mockValidateProfile(t.toml);
+        if (!check.ok && check.error) {
+          const e = check.error;
+          reject('profile.invalid', `line ${e.line}, column ${e.column}${e.key ? ` (${e.key})` : ''}: ${e.message}`);
+        }
+        if (t.password === '') reject('profile.password-missing', 'a password is needed to log in to this target');
+      }
+      counter += 1;
+      const view = cloneView(fixtureRuns[pickFixture(request)]);
+      view.run.id = `mock-run-${String(counter).padStart(4, '0')}`;
+      if (options.now) shiftView(view, options.now() - view.run.started_at);
+      const state = { cancelled: false };
+      running.set(request.request_id, state);
+      try {
+        const batches = eventsFor(view.run);
+        onEvent({ event: 'started', run_id: view.run.id, profile: view.run.profile_name, total_steps: batches.reduce((n, b) => n + b.filter((e) => e.event === 'step-started').length, 0) });
+        let done = 0;
+        for (const batch of batches) {
+          if (delayMs > 0) await sleep(delayMs);
+          if (state.cancelled) break;
+          batch.forEach(onEvent);
+          done += 1;
+        }
+        if (state.cancelled) {
+          truncateView(view, done);
+          view.run.status = 'cancelled';
+          view.run.error = { code: 'cancelled', message: 'the run was cancelled' };
+        }
+        for (const finding of view.run.findings) onEvent({ event: 'finding', finding });
+        if (view.run.status === 'failed' && view.run.error) onEvent({ event: 'failed', error: view.run.error });
+        else onEvent({ event: 'finished', run_id: view.run.id });
+        history.set(view.run.id, cloneView(view));
+        return view;
+      } finally {
+        running.delete(request.request_id);
+      }
+    },
+    async cancelRun(requestId) {
+      const r = running.get(requestId);
+      if (!r) return false;
+      r.cancelled = true;
+      return true;
+    },
+    async historyList(limit) {
+      const all = [...history.values()].map((v) => summarize(v.run));
+      all.sort((a, b) => b.started_at - a.started_at || (a.id < b.id ? 1 : -1));
+      return limit > 0 ? all.slice(0, limit) : all;
+    },
+    async historyLoad(id) {
+      const v = history.get(id);
+      if (!v) return reject('store.not-found', `no run with id ${id}`);
+      return cloneView(v);
+    },
+    async profileValidate(toml) {
+      return mockValidateProfile(toml);
+    },
+    async profilesList(): Promise<SavedProfile[]> {
+      return [...profiles.entries()].map(([name, toml]) => ({ name, toml }));
+    },
+    async profileSave(name, toml) {
+      if (!/^[A-Za-z0-9 _.-]{1,64}$/.test(name)) reject('profile.bad-name', 'profile names use letters, digits, space, _ . - (at most 64)');
+      const check = mockValidateProfile(toml);
+      if (!check.ok && check.error) reject('profile.invalid', `line ${check.error.line}: ${check.error.message}`);
+      profiles.set(name, toml);
+    },
+    async decodeToken(token) {
+      return decodeJwtForDisplay(token);
+    },
+  };
+}
+
+export const mockBackend: Backend = createMockBackend();
+
+export { DOWN_PROFILE_TOML };

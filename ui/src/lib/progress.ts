@@ -1,0 +1,104 @@
+// Live progress of a run, folded from the RunEvents the backend streams.
+
+import type { CredentialKind, ErrorInfo, Finding, RunEvent, StepKind, Verdict } from './types';
+
+export type StepStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface ProgressStep {
+  index: number;
+  scenario: string;
+  step: StepKind;
+  label: string;
+  status: StepStatus;
+}
+
+export interface ProgressExchange {
+  id: number;
+  method: string;
+  url: string;
+  status: number | null;
+  duration_ms: number;
+}
+
+export interface Progress {
+  runId: string | null;
+  profile: string | null;
+  totalSteps: number;
+  steps: ProgressStep[];
+  /** The latest exchanges only (at most KEEP_EXCHANGES); `exchangeCount` counts them all. */
+  exchanges: ProgressExchange[];
+  exchangeCount: number;
+  credentials: { id: number; label: string; kind: CredentialKind; expires_at: number | null }[];
+  replays: { credential_id: number; label: string; verdict: Verdict; status: number | null }[];
+  findings: Finding[];
+  state: 'starting' | 'running' | 'finished' | 'failed';
+  error: ErrorInfo | null;
+}
+
+export const KEEP_EXCHANGES = 50;
+
+export function initialProgress(): Progress {
+  return {
+    runId: null,
+    profile: null,
+    totalSteps: 0,
+    steps: [],
+    exchanges: [],
+    exchangeCount: 0,
+    credentials: [],
+    replays: [],
+    findings: [],
+    state: 'starting',
+    error: null,
+  };
+}
+
+/** Returns a new Progress (the input is not changed). */
+export function applyEvent(p: Progress, e: RunEvent): Progress {
+  switch (e.event) {
+    case 'started':
+      return { ...p, runId: e.run_id, profile: e.profile, totalSteps: e.total_steps, state: 'running' };
+    case 'step-started': {
+      const steps = p.steps.map((s) => (s.status === 'running' ? { ...s, status: 'done' as const } : s));
+      steps.push({ index: e.index, scenario: e.scenario, step: e.step, label: e.label, status: 'running' });
+      return { ...p, steps, totalSteps: Math.max(p.totalSteps, e.index) };
+    }
+    case 'exchange-captured':
+      return {
+        ...p,
+        exchanges: [
+          ...p.exchanges.slice(-(KEEP_EXCHANGES - 1)),
+          { id: e.id, method: e.method, url: e.url, status: e.status, duration_ms: e.duration_ms },
+        ],
+        exchangeCount: p.exchangeCount + 1,
+      };
+    case 'credential-issued':
+      return { ...p, credentials: [...p.credentials, { id: e.id, label: e.label, kind: e.kind, expires_at: e.expires_at }] };
+    case 'replay-result':
+      return {
+        ...p,
+        replays: [...p.replays, { credential_id: e.credential_id, label: e.label, verdict: e.verdict, status: e.status }],
+      };
+    case 'finding':
+      return { ...p, findings: [...p.findings, e.finding] };
+    case 'finished':
+      return { ...p, state: 'finished', steps: p.steps.map((s) => (s.status === 'running' ? { ...s, status: 'done' } : s)) };
+    case 'failed':
+      return {
+        ...p,
+        state: 'failed',
+        error: e.error,
+        steps: p.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' } : s)),
+      };
+    default:
+      return p;
+  }
+}
+
+/** 0..1: finished steps over the planned total (a finished run is 1). */
+export function fraction(p: Progress): number {
+  if (p.state === 'finished' || p.state === 'failed') return 1;
+  if (p.totalSteps <= 0) return 0;
+  const done = p.steps.filter((s) => s.status === 'done').length;
+  return Math.min(done / p.totalSteps, 1);
+}

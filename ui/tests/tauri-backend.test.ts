@@ -1,0 +1,64 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+class FakeChannel<T> {
+  onmessage: (m: T) => void = () => {};
+}
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: FakeChannel }));
+
+const { tauriBackend, BackendError } = await import('../src/lib/backend');
+
+describe('tauriBackend', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it('calls the documented commands with camelCase arguments', async () => {
+    invoke.mockResolvedValue([]);
+    await tauriBackend.historyList(50);
+    await tauriBackend.historyLoad('id1');
+    await tauriBackend.cancelRun('req1');
+    await tauriBackend.profileValidate('t');
+    await tauriBackend.profileSave('n', 't');
+    await tauriBackend.decodeToken('tok');
+    await tauriBackend.appInfo();
+    await tauriBackend.labCatalogue();
+    await tauriBackend.checkCatalogue();
+    await tauriBackend.profilesList();
+    expect(invoke.mock.calls).toEqual([
+      ['history_list', { limit: 50 }],
+      ['history_load', { id: 'id1' }],
+      ['cancel_run', { requestId: 'req1' }],
+      ['profile_validate', { toml: 't' }],
+      ['profile_save', { name: 'n', toml: 't' }],
+      ['decode_token', { token: 'tok' }],
+      ['app_info', undefined],
+      ['lab_catalogue', undefined],
+      ['check_catalogue', undefined],
+      ['profiles_list', undefined],
+    ]);
+  });
+
+  it('passes a Channel for run events and forwards its messages', async () => {
+    const got: unknown[] = [];
+    invoke.mockImplementation(async (_cmd: string, args: { onEvent: FakeChannel<unknown> }) => {
+      args.onEvent.onmessage({ event: 'finished', run_id: 'r' });
+      return { run: {}, timeline: {} };
+    });
+    const request = { request_id: 'q', target: { kind: 'lab' as const, mode: 'jwt', flaws: [] }, scenarios: [], reveal: false };
+    await tauriBackend.startRun(request, (e) => got.push(e));
+    expect(invoke.mock.calls[0][0]).toBe('start_run');
+    expect(invoke.mock.calls[0][1].request).toEqual(request);
+    expect(invoke.mock.calls[0][1].onEvent).toBeInstanceOf(FakeChannel);
+    expect(got).toEqual([{ event: 'finished', run_id: 'r' }]);
+  });
+
+  it('turns rejections into BackendError {code, message}', async () => {
+    invoke.mockRejectedValue({ code: 'http.tls', message: 'certificate unknown' });
+    const e = await tauriBackend.historyList(1).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BackendError);
+    expect(e).toMatchObject({ code: 'http.tls', message: 'certificate unknown' });
+    invoke.mockRejectedValue('plain string error');
+    await expect(tauriBackend.appInfo()).rejects.toMatchObject({ code: 'backend.error', message: 'plain string error' });
+  });
+});
