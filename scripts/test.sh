@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Every test: unit tests, the lab flaw matrix, hostile servers, CLI end to end. All traffic stays on 127.0.0.1.
+# Every test: unit tests, the lab flaw matrix, hostile servers, CLI end to end, the UI's unit tests.
+# All traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Tests keep their lab certificate and history out of the user's data dir.
 export AUTHLENS_DATA_DIR="${AUTHLENS_DATA_DIR:-$(mktemp -d)}"
+status=0
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --locked --no-fail-fast
+  cargo nextest run --workspace --locked --no-fail-fast || status=$?
 else
-  cargo test --workspace --locked --no-fail-fast
+  cargo test --workspace --locked --no-fail-fast || status=$?
 fi
+# The desktop UI's unit tests (vitest), including the injection corpus.
+bash scripts/ui.sh test || status=$?
+exit $status
