@@ -7,6 +7,7 @@ pub use tokio_util::sync::CancellationToken;
 use crate::model::{CredentialKind, ErrorInfo, Finding, Millis, StepKind, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum RunEvent {
     Started {

@@ -12,6 +12,7 @@ pub type Millis = i64;
 /// One header as received. Values that are not valid UTF-8 are kept lossily with `\xNN` escapes and
 /// `raw_bytes_escaped` set, so hostile bytes display without breaking anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Header {
     pub name: String,
     pub value: String,
@@ -22,6 +23,7 @@ pub struct Header {
 /// A message body. `text` when the bytes are UTF-8, else `base64`. `size` counts the bytes received
 /// after decoding (gzip, deflate, br); `truncated` says the cap stopped the read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Body {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -69,6 +71,7 @@ impl Body {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RequestRecord {
     pub method: String,
     pub url: String,
@@ -77,6 +80,7 @@ pub struct RequestRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ResponseRecord {
     pub status: u16,
     /// "HTTP/1.1", "HTTP/2"...
@@ -109,6 +113,7 @@ impl RequestRecord {
 
 /// One request/response pair. An exchange has one hop per redirect followed; the last is the final one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Hop {
     pub request: RequestRecord,
     /// None when the request failed before a response head arrived.
@@ -122,6 +127,7 @@ pub struct Hop {
 
 /// Which profile step an exchange belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
     Prefetch,
@@ -148,6 +154,7 @@ impl StepKind {
 
 /// Why the runner sent a request: normal use in the flow, or one of the replays that prove revocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum Purpose {
     /// The step as the profile describes it, with the current credentials.
@@ -166,12 +173,14 @@ pub enum Purpose {
 
 /// A typed error with one serialized shape for every consumer: `{code, message}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ErrorInfo {
     pub code: String,
     pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Exchange {
     /// 1-based sequence number within the run.
     pub id: u32,
@@ -208,6 +217,7 @@ impl Exchange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum CredentialKind {
     /// A session identifier in a cookie (or anywhere) that authenticates requests.
@@ -249,6 +259,7 @@ impl CredentialKind {
 
 /// Where a credential travelled from the server to us.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Carrier {
     /// A Set-Cookie header; `raw` is the full Set-Cookie line as received (a secret until redacted).
@@ -265,6 +276,7 @@ pub enum Carrier {
 
 /// Where the declared expiry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpirySource {
     JwtExp,
@@ -276,6 +288,7 @@ pub enum ExpirySource {
 /// A JWT decoded for display only (never verified here). Built by `tokens::jwt::decode`, which never
 /// fails on hostile input: what cannot be decoded is described in `problems`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DecodedJwt {
     pub header: Option<serde_json::Value>,
     pub claims: Option<serde_json::Value>,
@@ -293,6 +306,7 @@ pub struct DecodedJwt {
 
 /// Cookie attributes as parsed from the raw header, plus what a browser would do with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CookieInfo {
     pub name: String,
     pub value_len: usize,
@@ -313,6 +327,7 @@ pub struct CookieInfo {
 
 /// What a browser following RFC 6265bis would do with a Set-Cookie line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CookieVerdict {
     /// Whether the browser stores the cookie at all.
     pub stored: bool,
@@ -323,6 +338,7 @@ pub struct CookieVerdict {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Credential {
     /// 1-based within the run.
     pub id: u32,
@@ -352,6 +368,7 @@ pub struct Credential {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Accepted,
@@ -362,6 +379,7 @@ pub enum Verdict {
 
 /// The target's answer to one credential at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Observation {
     pub credential_id: u32,
     pub at: Millis,
@@ -374,6 +392,7 @@ pub struct Observation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum FlowEventKind {
     Login,
@@ -383,6 +402,7 @@ pub enum FlowEventKind {
 
 /// A vertical line on the timeline: the moment a flow step completed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FlowEvent {
     pub kind: FlowEventKind,
     pub at: Millis,
@@ -392,6 +412,7 @@ pub struct FlowEvent {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -418,6 +439,7 @@ impl Status {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     Info,
@@ -459,6 +481,7 @@ impl std::str::FromStr for Severity {
 
 /// Where the proof of a finding is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Evidence {
     pub exchange_id: Option<u32>,
     pub credential_id: Option<u32>,
@@ -469,6 +492,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Finding {
     /// Id from the catalogue (checks.md): "cookie.httponly".
     pub check_id: String,
@@ -485,6 +509,7 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Running,
@@ -506,6 +531,7 @@ impl RunStatus {
 
 /// A whole recorded run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Run {
     /// UUID v7 (sortable by time).
     pub id: String,

@@ -8,6 +8,7 @@ use crate::model::{
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Timeline {
     pub start: Millis,
     pub end: Millis,
@@ -17,6 +18,7 @@ pub struct Timeline {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Lane {
     pub credential_id: u32,
     pub label: String,
@@ -33,6 +35,7 @@ pub struct Lane {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Mark {
     pub at: Millis,
     pub verdict: Verdict,
@@ -43,6 +46,7 @@ pub struct Mark {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Gap {
     /// The logout.
     pub from: Millis,

@@ -1,7 +1,7 @@
 //! The whole check catalogue (docs: /work/shared/checks.md), in its order: ids, codes, families, kinds,
 //! severities, plain-language explanations and references. [`IMPLEMENTED`] lists the ids `run_all` produces.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Severity;
 
@@ -23,6 +23,50 @@ pub struct CheckInfo {
     /// Why it matters, in two or three plain sentences.
     pub explanation: &'static str,
     pub references: &'static [&'static str],
+}
+
+/// A catalogue entry with owned fields, for consumers that serialize it (the desktop UI's check reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CheckDoc {
+    /// Stable id: "cookie.httponly".
+    pub id: String,
+    /// Short cross-reference code ("CK1"); a few catalogue entries have none.
+    pub code: Option<String>,
+    pub family: String,
+    pub title: String,
+    /// "passive", "active", "passive+active"...
+    pub kind: String,
+    /// Nominal severity: the worst this check reports.
+    pub severity: Severity,
+    /// The catalogue's severity text when it depends on the case ("medium/high").
+    pub severity_text: String,
+    pub explanation: String,
+    pub references: Vec<String>,
+    /// Whether runs produce a finding for it today (see [`IMPLEMENTED`]).
+    pub implemented: bool,
+}
+
+impl From<&CheckInfo> for CheckDoc {
+    fn from(c: &CheckInfo) -> Self {
+        CheckDoc {
+            id: c.id.to_string(),
+            code: c.code.map(str::to_string),
+            family: c.family.to_string(),
+            title: c.title.to_string(),
+            kind: c.kind.to_string(),
+            severity: c.severity,
+            severity_text: c.severity_text.to_string(),
+            explanation: c.explanation.to_string(),
+            references: c.references.iter().map(|r| r.to_string()).collect(),
+            implemented: is_implemented(c.id),
+        }
+    }
+}
+
+/// Every check of the catalogue as owned [`CheckDoc`]s, in catalogue order.
+pub fn docs() -> Vec<CheckDoc> {
+    CATALOGUE.iter().map(CheckDoc::from).collect()
 }
 
 /// The ids `checks::run_all` produces, in catalogue order.
@@ -550,5 +594,23 @@ mod tests {
         }
         assert_eq!(get("jwt.exp").unwrap().code, Some("JW7"));
         assert!(get("nope").is_none());
+    }
+
+    #[test]
+    fn docs_mirror_the_catalogue() {
+        let docs = docs();
+        assert_eq!(docs.len(), all().len());
+        let jwt = docs.iter().find(|d| d.id == "jwt.exp").unwrap();
+        assert_eq!(jwt.code.as_deref(), Some("JW7"));
+        assert!(jwt.implemented);
+        assert_eq!(
+            jwt.references.len(),
+            get("jwt.exp").unwrap().references.len()
+        );
+        let json = serde_json::to_value(jwt).unwrap();
+        assert_eq!(
+            json["severity"],
+            serde_json::to_value(jwt.severity).unwrap()
+        );
     }
 }

@@ -103,6 +103,7 @@ fn child_err<'a>(what: &'a str, run_id: &'a str) -> impl FnOnce(sqlx::Error) -> 
 
 /// One line of the history listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RunSummary {
     pub id: String,
     pub profile_name: String,

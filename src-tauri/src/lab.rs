@@ -1,0 +1,132 @@
+//! The bundled lab as the app offers it: its catalogue, its profiles, and an in-process lab for one run.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use authlens_lab::{Flaw, LabConfig, LabHandle, Mode, USERS};
+
+use crate::error::ApiError;
+use crate::types::{FlawDoc, LabCatalogue, LabUser, NamedDoc};
+
+/// The bundled profile for a lab mode (the same files the CLI's demo uses).
+pub fn profile_toml(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Session => include_str!("../../profiles/lab-session.toml"),
+        Mode::Jwt => include_str!("../../profiles/lab-jwt.toml"),
+        Mode::Hybrid => include_str!("../../profiles/lab-hybrid.toml"),
+    }
+}
+
+pub fn mode_description(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Session => {
+            "Server-side sessions behind a cookie; an HTML login form with a CSRF token, and a logout that needs it again."
+        }
+        Mode::Jwt => {
+            "A stateless access JWT plus rotating opaque refresh tokens, all in JSON bodies; logout revokes the refresh token."
+        }
+        Mode::Hybrid => {
+            "An access JWT in the JSON body and the refresh token in an HttpOnly cookie."
+        }
+    }
+}
+
+pub fn catalogue() -> LabCatalogue {
+    LabCatalogue {
+        modes: Mode::ALL
+            .iter()
+            .map(|m| NamedDoc {
+                name: m.as_str().to_string(),
+                description: mode_description(*m).to_string(),
+            })
+            .collect(),
+        flaws: Flaw::ALL
+            .iter()
+            .map(|f| FlawDoc {
+                name: f.as_str().to_string(),
+                description: f.describe().to_string(),
+                modes: f.modes().iter().map(|m| m.as_str().to_string()).collect(),
+            })
+            .collect(),
+        users: USERS
+            .iter()
+            .map(|u| LabUser {
+                username: u.username.to_string(),
+                email: u.email.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// The account lab runs log in as, and its (public, lab-only) password.
+pub fn run_user() -> &'static authlens_lab::User {
+    &USERS[0]
+}
+
+/// Parse a lab target's names.
+pub fn parse_target(mode: &str, flaws: &[String]) -> Result<(Mode, BTreeSet<Flaw>), ApiError> {
+    let mode: Mode = mode.parse()?;
+    let flaws = flaws
+        .iter()
+        .map(|f| f.parse::<Flaw>())
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    Ok((mode, flaws))
+}
+
+/// Start a lab on 127.0.0.1 with ephemeral https and http ports (the http one only redirects).
+pub async fn start(
+    mode: Mode,
+    flaws: BTreeSet<Flaw>,
+    tls_dir: &Path,
+) -> Result<LabHandle, ApiError> {
+    let cfg = LabConfig {
+        mode,
+        flaws,
+        https_port: 0,
+        http_port: Some(0),
+        lifetimes: Default::default(),
+        tls_dir: tls_dir.to_path_buf(),
+    };
+    let lab = authlens_lab::start(cfg).await?;
+    tracing::info!(url = %lab.https_url, %mode, flaws = ?lab.flaws, "lab started for a run");
+    Ok(lab)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authlens_core::profile::Profile;
+
+    #[test]
+    fn bundled_profiles_parse_and_catalogue_hides_passwords() {
+        for m in Mode::ALL {
+            Profile::from_toml(profile_toml(m), None).unwrap();
+        }
+        let cat = catalogue();
+        assert_eq!(cat.modes.len(), 3);
+        assert_eq!(cat.flaws.len(), Flaw::ALL.len());
+        let fixation = cat.flaws.iter().find(|f| f.name == "fixation").unwrap();
+        assert_eq!(fixation.modes, vec!["session"]);
+        let json = serde_json::to_string(&cat).unwrap();
+        for u in USERS {
+            assert!(!json.contains(u.password));
+        }
+        assert!(json.contains("alice@lab.test"));
+    }
+
+    #[test]
+    fn parse_target_names() {
+        let (mode, flaws) =
+            parse_target("jwt", &["No_Rotation".into(), "long-lived".into()]).unwrap();
+        assert_eq!(mode, Mode::Jwt);
+        assert_eq!(flaws, BTreeSet::from([Flaw::NoRotation, Flaw::LongLived]));
+        assert_eq!(
+            parse_target("nope", &[]).unwrap_err().code,
+            "request.invalid"
+        );
+        assert_eq!(
+            parse_target("jwt", &["nope".into()]).unwrap_err().code,
+            "request.invalid"
+        );
+    }
+}

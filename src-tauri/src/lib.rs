@@ -1,0 +1,67 @@
+//! Authlens desktop: the Tauri shell over `authlens-core`. The UI (../ui) talks to it only through the
+//! commands in [`commands`] (contract: [`contract::COMMANDS`], TypeScript in `ui/src/lib/bindings`).
+//!
+//! Everything a command does lives in a module that does not need Tauri ([`run::run_request`],
+//! [`profiles`], [`lab`]), so tests drive it directly.
+
+use std::process::ExitCode;
+
+pub mod commands;
+pub mod contract;
+pub mod display;
+pub mod error;
+pub mod lab;
+pub mod profiles;
+pub mod run;
+pub mod state;
+pub mod types;
+
+pub use error::ApiError;
+pub use run::run_request;
+pub use state::AppState;
+
+/// Logs to stderr, `RUST_LOG` to filter (default: info for Authlens, warnings for the rest). Secrets are
+/// never logged: requests are logged by id and target kind, passwords and profile texts not at all.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "warn,authlens_desktop=info,authlens_core=info,authlens_lab=info",
+        )
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Open the history, build the window and run the event loop until the window closes.
+pub fn run_app() -> ExitCode {
+    let state = tauri::async_runtime::block_on(AppState::open_default());
+    tracing::info!(db = %state.db_path().display(), "Authlens desktop starting");
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::lab_catalogue,
+            commands::check_catalogue,
+            commands::start_run,
+            commands::cancel_run,
+            commands::history_list,
+            commands::history_load,
+            commands::profile_validate,
+            commands::profiles_list,
+            commands::profile_save,
+            commands::decode_token,
+        ])
+        .build(tauri::tauri_build_context!());
+    match app {
+        Ok(app) => {
+            let code = app.run_return(|_, _| {});
+            ExitCode::from(u8::try_from(code).unwrap_or(1))
+        }
+        Err(e) => {
+            eprintln!("authlens-desktop: cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

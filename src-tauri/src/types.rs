@@ -1,0 +1,177 @@
+//! What the commands take and return, beyond the core's own types. Every type here is exported to
+//! `ui/src/lib/bindings` with ts-rs (feature `ts`); field names are the wire names (snake_case).
+
+use authlens_core::model::Run;
+use authlens_core::timeline::{self, Timeline};
+use serde::{Deserialize, Serialize};
+
+/// `start_run`'s request.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RunRequest {
+    /// Chosen by the UI (any unique string); `cancel_run` takes it. One run per id at a time.
+    pub request_id: String,
+    pub target: RunTarget,
+    /// "lifecycle", "rotation"; empty = both.
+    pub scenarios: Vec<String>,
+    /// Keep full token and session values in the returned run and the history (never the password).
+    pub reveal: bool,
+}
+
+/// What to run against.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunTarget {
+    /// The bundled lab, started in-process on ephemeral 127.0.0.1 ports for this run only, with the
+    /// bundled profile for `mode` ("session" | "jwt" | "hybrid") and these flaw switches (names from
+    /// `lab_catalogue`; each must apply to the mode).
+    Lab { mode: String, flaws: Vec<String> },
+    /// A profile's TOML and the password to log in with (used for this run only: never stored or logged).
+    Profile { toml: String, password: String },
+}
+
+impl std::fmt::Debug for RunTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunTarget::Lab { mode, flaws } => f
+                .debug_struct("Lab")
+                .field("mode", mode)
+                .field("flaws", flaws)
+                .finish(),
+            RunTarget::Profile { toml, .. } => f
+                .debug_struct("Profile")
+                .field("toml_bytes", &toml.len())
+                .field("password", &"‹hidden›")
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RunRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunRequest")
+            .field("request_id", &self.request_id)
+            .field("target", &self.target)
+            .field("scenarios", &self.scenarios)
+            .field("reveal", &self.reveal)
+            .finish()
+    }
+}
+
+/// A run as the UI shows it: the (redacted) record and its timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RunView {
+    pub run: Run,
+    pub timeline: Timeline,
+}
+
+impl RunView {
+    /// The view of a run that is already redacted.
+    pub fn of(run: Run) -> RunView {
+        let timeline = timeline::build(&run);
+        RunView { run, timeline }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub db_path: String,
+}
+
+/// A name with one line of description (a lab mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct NamedDoc {
+    pub name: String,
+    pub description: String,
+}
+
+/// One lab flaw switch and the modes it has an effect in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FlawDoc {
+    pub name: String,
+    pub description: String,
+    pub modes: Vec<String>,
+}
+
+/// A lab demo account (its password is not part of the catalogue; lab runs log in as the first user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LabUser {
+    pub username: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LabCatalogue {
+    pub modes: Vec<NamedDoc>,
+    pub flaws: Vec<FlawDoc>,
+    pub users: Vec<LabUser>,
+}
+
+/// `profile_validate`'s answer: `ok` with the profile's name, or where it is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ProfileCheck {
+    pub ok: bool,
+    pub name: Option<String>,
+    pub error: Option<ProfileErrorView>,
+}
+
+/// A profile error at a place in the TOML: 1-based line and column (0 when unknown), the key when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ProfileErrorView {
+    pub line: u32,
+    pub column: u32,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SavedProfile {
+    pub name: String,
+    pub toml: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_target_is_tagged_by_kind() {
+        let lab: RunTarget = serde_json::from_value(
+            serde_json::json!({"kind": "lab", "mode": "jwt", "flaws": ["long-lived"]}),
+        )
+        .unwrap();
+        assert_eq!(
+            lab,
+            RunTarget::Lab {
+                mode: "jwt".into(),
+                flaws: vec!["long-lived".into()]
+            }
+        );
+        let profile = RunTarget::Profile {
+            toml: "name = 'x'".into(),
+            password: "hunter2".into(),
+        };
+        let json = serde_json::to_value(&profile).unwrap();
+        assert_eq!(json["kind"], "profile");
+        // Debug output (logs, panics) never shows the password.
+        let request = RunRequest {
+            request_id: "r1".into(),
+            target: profile,
+            scenarios: vec![],
+            reveal: false,
+        };
+        assert!(!format!("{request:?}").contains("hunter2"));
+    }
+}
