@@ -28,7 +28,7 @@ describe('tauriBackend', () => {
     expect(invoke.mock.calls).toEqual([
       ['history_list', { limit: 50 }],
       ['history_load', { id: 'id1' }],
-      ['cancel_run', { requestId: 'req1' }],
+      ['cancel_run', { request_id: 'req1' }],
       ['profile_validate', { toml: 't' }],
       ['profile_save', { name: 'n', toml: 't' }],
       ['decode_token', { token: 'tok' }],
@@ -41,15 +41,15 @@ describe('tauriBackend', () => {
 
   it('passes a Channel for run events and forwards its messages', async () => {
     const got: unknown[] = [];
-    invoke.mockImplementation(async (_cmd: string, args: { onEvent: FakeChannel<unknown> }) => {
-      args.onEvent.onmessage({ event: 'finished', run_id: 'r' });
+    invoke.mockImplementation(async (_cmd: string, args: { on_event: FakeChannel<unknown> }) => {
+      args.on_event.onmessage({ event: 'finished', run_id: 'r' });
       return { run: {}, timeline: {} };
     });
     const request = { request_id: 'q', target: { kind: 'lab' as const, mode: 'jwt', flaws: [] }, scenarios: [], reveal: false };
     await tauriBackend.startRun(request, (e) => got.push(e));
     expect(invoke.mock.calls[0][0]).toBe('start_run');
     expect(invoke.mock.calls[0][1].request).toEqual(request);
-    expect(invoke.mock.calls[0][1].onEvent).toBeInstanceOf(FakeChannel);
+    expect(invoke.mock.calls[0][1].on_event).toBeInstanceOf(FakeChannel);
     expect(got).toEqual([{ event: 'finished', run_id: 'r' }]);
   });
 

@@ -16,7 +16,9 @@ pub type Millis = i64;
 pub struct Header {
     pub name: String,
     pub value: String,
+    // Omitted when false: optional (not `boolean`) on the TypeScript side.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub raw_bytes_escaped: bool,
 }
 
@@ -25,12 +27,16 @@ pub struct Header {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Body {
+    // Omitted when absent: `text?: string` on the TypeScript side, not `string | null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub base64: Option<String>,
     pub size: u64,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub truncated: bool,
 }
 

@@ -75,9 +75,10 @@ export const tauriBackend: Backend = {
   startRun(request, onEvent) {
     const channel = new Channel<RunEvent>();
     channel.onmessage = onEvent;
-    return call('start_run', { request, onEvent: channel });
+    // The desktop commands take snake_case argument names (rename_all = "snake_case").
+    return call('start_run', { request, on_event: channel });
   },
-  cancelRun: (requestId) => call('cancel_run', { requestId }),
+  cancelRun: (requestId) => call('cancel_run', { request_id: requestId }),
   historyList: (limit) => call('history_list', { limit }),
   historyLoad: (id) => call('history_load', { id }),
   profileValidate: (toml) => call('profile_validate', { toml }),

@@ -4,4 +4,4 @@
  * A message body. `text` when the bytes are UTF-8, else `base64`. `size` counts the bytes received
  * after decoding (gzip, deflate, br); `truncated` says the cap stopped the read.
  */
-export type Body = { text?: string | null, base64?: string | null, size: number, truncated?: boolean, };
+export type Body = { text?: string, base64?: string, size: number, truncated?: boolean, };
