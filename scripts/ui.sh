@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The desktop app's front end: install (from the lock file), typecheck, lint, and build ui/dist.
-# `scripts/ui.sh test` also runs its unit tests.
+# `scripts/ui.sh test` runs its unit tests; `scripts/ui.sh dist` only builds ui/dist (what the app embeds).
 set -euo pipefail
 cd "$(dirname "$0")/../ui"
 if ! command -v npm >/dev/null; then
@@ -15,5 +15,6 @@ fi
 case "${1:-build}" in
   build) npm run --silent check && npm run --silent lint && npm run --silent build ;;
   test) npm run --silent test ;;
-  *) echo "usage: scripts/ui.sh [build|test]" >&2; exit 2 ;;
+  dist) npm run --silent build ;;
+  *) echo "usage: scripts/ui.sh [build|test|dist]" >&2; exit 2 ;;
 esac

@@ -90,6 +90,12 @@ pub async fn decode_token(token: String) -> Result<Option<DecodedJwt>, ApiError>
     Ok(jwt::decode(token.trim()))
 }
 
+#[tauri::command(rename_all = "snake_case")]
+pub async fn ui_ready() -> Result<(), ApiError> {
+    crate::startup::first_view_painted();
+    Ok(())
+}
+
 /// Forwards run events from the core's sink to the webview's channel, in order, off the run's task.
 pub struct Forwarder(tauri::async_runtime::JoinHandle<()>);
 

@@ -79,6 +79,12 @@ pub const COMMANDS: &[CommandSig] = &[
         returns: "DecodedJwt | null",
         doc: "Decode a JWT for display (nothing verified); null when it is not JWT-shaped.",
     },
+    CommandSig {
+        name: "ui_ready",
+        args: &[],
+        returns: "null",
+        doc: "The UI painted its first view: the app logs its start-up time once.",
+    },
 ];
 
 #[cfg(test)]

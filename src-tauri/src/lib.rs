@@ -4,6 +4,7 @@
 //! Everything a command does lives in a module that does not need Tauri ([`run::run_request`],
 //! [`profiles`], [`lab`]), so tests drive it directly.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod lab;
 pub mod profiles;
 pub mod run;
+pub mod startup;
 pub mod state;
 pub mod types;
 
@@ -31,6 +33,8 @@ pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal, never in a redirected log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -52,6 +56,7 @@ pub fn run_app() -> ExitCode {
             commands::profiles_list,
             commands::profile_save,
             commands::decode_token,
+            commands::ui_ready,
         ])
         .build(tauri::tauri_build_context!());
     match app {

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    authlens_desktop::startup::mark_launch();
     authlens_desktop::init_tracing();
     if let Some(why) = authlens_desktop::display::missing_display() {
         eprintln!("authlens-desktop: {why}");

@@ -31,6 +31,8 @@ export interface Backend {
   profilesList(): Promise<SavedProfile[]>;
   profileSave(name: string, toml: string): Promise<void>;
   decodeToken(token: string): Promise<DecodedJwt | null>;
+  /** The first view is painted (the app logs its start-up time). */
+  uiReady(): Promise<void>;
 }
 
 /** A rejected command: always `{code, message}` by the time a component sees it. */
@@ -85,6 +87,7 @@ export const tauriBackend: Backend = {
   profilesList: () => call('profiles_list'),
   profileSave: (name, toml) => call('profile_save', { name, toml }),
   decodeToken: (token) => call('decode_token', { token }),
+  uiReady: () => call('ui_ready', {}),
 };
 
 /** True inside the Tauri webview. */

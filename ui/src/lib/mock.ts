@@ -372,6 +372,7 @@ export function createMockBackend(options: MockOptions = {}): Backend {
     async decodeToken(token) {
       return decodeJwtForDisplay(token);
     },
+    async uiReady() {},
   };
 }
 

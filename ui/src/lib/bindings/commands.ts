@@ -73,3 +73,8 @@ export function profileSave(name: string, toml: string): Promise<null> {
 export function decodeToken(token: string): Promise<DecodedJwt | null> {
   return invoke("decode_token", { token });
 }
+
+/** `ui_ready`: The UI painted its first view: the app logs its start-up time once. */
+export function uiReady(): Promise<null> {
+  return invoke("ui_ready");
+}

@@ -1,0 +1,169 @@
+// The lesson in the real window: the lab's JWT mode leaves a revocation gap after logout, its session mode
+// does not; a flaw switch turns its check red; an exchange opens from the evidence; two runs compare side by
+// side. Screenshots of each view land in docs/screenshots.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { By } from 'selenium-webdriver';
+import {
+  byText,
+  checkStatus,
+  clickButton,
+  find,
+  lanes,
+  launchApp,
+  nav,
+  runLab,
+  runProfile,
+  saveProfile,
+  screenshot,
+  tab,
+  waitFor,
+  waitForApp,
+} from './lib/app.mjs';
+
+describe('desktop app against the bundled lab', () => {
+  let app;
+  let driver;
+
+  before(async () => {
+    app = await launchApp();
+    driver = app.driver;
+    await waitForApp(driver);
+  });
+
+  after(async () => {
+    await app?.close();
+  });
+
+  it('opens on the Run view with the lab card', async () => {
+    const modes = await driver.findElements(By.css("input[name='lab-mode']"));
+    const values = await Promise.all(modes.map((m) => m.getAttribute('value')));
+    assert.deepEqual(values.sort(), ['hybrid', 'jwt', 'session']);
+    await screenshot(driver, 'run');
+  });
+
+  it('JWT mode: access and refresh lanes, and the access token is still accepted after logout', async () => {
+    const title = await runLab(driver, 'jwt');
+    assert.match(title, /JWT/i);
+    const ls = await waitFor(driver, async () => {
+      const l = await lanes(driver);
+      return l.length > 0 && l;
+    }, 'timeline lanes');
+    const kinds = new Set(ls.map((l) => l.kind));
+    assert.ok(kinds.has('access'), `lanes: ${JSON.stringify(ls)}`);
+    assert.ok(kinds.has('refresh'), `lanes: ${JSON.stringify(ls)}`);
+    const gaps = ls.filter((l) => l.gap);
+    assert.ok(gaps.length > 0, `expected a revocation gap, lanes: ${JSON.stringify(ls)}`);
+    assert.ok(gaps.every((l) => l.kind === 'access'), `only access tokens outlive logout: ${JSON.stringify(gaps)}`);
+    // The gap is drawn and labelled in words, not colour alone.
+    const chart = await find(driver, By.css('#panel-timeline svg[role=img]'), 'the timeline chart');
+    assert.match(await chart.getText(), /revocation gap/);
+    await screenshot(driver, 'timeline-jwt');
+
+    await tab(driver, 'tokens');
+    await find(driver, byText('h4', 'Claims'), 'decoded JWT claims');
+    await screenshot(driver, 'tokens');
+
+    await tab(driver, 'checklist');
+    assert.equal(await checkStatus(driver, 'refresh.rotation'), 'pass');
+    assert.equal(await checkStatus(driver, 'refresh.reuse'), 'pass');
+    await screenshot(driver, 'checklist');
+  });
+
+  it('session mode: a session cookie lane, revoked at logout, so no gap', async () => {
+    await runLab(driver, 'session');
+    const ls = await waitFor(driver, async () => {
+      const l = await lanes(driver);
+      return l.length > 0 && l;
+    }, 'timeline lanes');
+    assert.ok(ls.some((l) => l.kind === 'session'), `lanes: ${JSON.stringify(ls)}`);
+    assert.deepEqual(ls.filter((l) => l.gap), [], 'no credential is accepted after logout');
+    await screenshot(driver, 'timeline-session');
+
+    await tab(driver, 'checklist');
+    assert.equal(await checkStatus(driver, 'cookie.httponly'), 'pass');
+    assert.equal(await checkStatus(driver, 'session.logout'), 'pass');
+
+    await tab(driver, 'cookies');
+    await find(driver, byText('h2', 'Cookie credentials'), 'the cookie credentials table');
+    await screenshot(driver, 'cookies');
+  });
+
+  it('a flaw switch turns its check red, and its evidence opens the exchange', async () => {
+    await runLab(driver, 'session', ['no-httponly']);
+    await tab(driver, 'checklist');
+    assert.equal(await checkStatus(driver, 'cookie.httponly'), 'fail');
+    // Every other cookie check keeps its verdict.
+    assert.equal(await checkStatus(driver, 'cookie.secure'), 'pass');
+
+    const finding = await find(driver, By.css("#panel-checklist details[data-check='cookie.httponly']"), 'the HttpOnly finding');
+    if ((await finding.getAttribute('open')) === null) await finding.findElement(By.css('summary')).click();
+    const evidence = await finding.findElement(By.xpath(".//button[starts-with(normalize-space(.), 'exchange #')]"));
+    const exchangeId = (await evidence.getText()).replace(/\D+/g, '');
+    await driver.executeScript('arguments[0].scrollIntoView({block: "center"})', evidence);
+    await screenshot(driver, 'checklist-flaw');
+    await evidence.click();
+
+    // The Exchanges tab opens on that exchange: its Set-Cookie line lacks HttpOnly.
+    const heading = await find(driver, By.css('#panel-exchanges #ex-title'), 'the exchange detail');
+    assert.match(await heading.getText(), new RegExp(`^#${exchangeId}\\b`));
+    const detail = await find(driver, By.css('#panel-exchanges .detail-pane'), 'the detail pane');
+    await waitFor(driver, async () => /Set-Cookie lines/.test(await detail.getText()), 'raw Set-Cookie lines');
+    const text = await detail.getText();
+    assert.match(text, /Request headers/);
+    assert.match(text, /sid=|session/i);
+    await screenshot(driver, 'exchanges');
+  });
+
+  it('an exchange opens from the list, and arrow keys move through it', async () => {
+    await tab(driver, 'exchanges');
+    const rows = await driver.findElements(By.css('#panel-exchanges [role=option]'));
+    assert.ok(rows.length >= 5, `exchanges listed: ${rows.length}`);
+    await rows[0].click();
+    const heading = await find(driver, By.css('#panel-exchanges #ex-title'), 'the exchange detail');
+    await waitFor(driver, async () => (await heading.getText()).startsWith('#1 '), 'exchange #1 to open');
+    await driver.actions().sendKeys('\uE015').perform(); // ArrowDown
+    await waitFor(
+      driver,
+      async () => (await driver.findElement(By.css('#panel-exchanges #ex-title')).getText()).startsWith('#2 '),
+      'ArrowDown to open exchange #2',
+    );
+  });
+
+  it('history lists the runs, and Compare puts session and JWT side by side', async () => {
+    await nav(driver, 'History');
+    const boxes = await waitFor(driver, async () => {
+      const b = await driver.findElements(By.css('table.data-table tbody input[type=checkbox]'));
+      return b.length >= 3 && b;
+    }, 'three runs in the history');
+    await screenshot(driver, 'history');
+    // Newest first: [session+flaw, session, jwt]. Compare the clean session run with the JWT run.
+    const labels = await Promise.all(boxes.map((b) => b.getAttribute('aria-label')));
+    const session = labels.findIndex((l) => /session/i.test(l));
+    const jwt = labels.findIndex((l) => /JWT/i.test(l));
+    assert.ok(session >= 0 && jwt >= 0, `history rows: ${labels.join(' | ')}`);
+    await boxes[labels.findIndex((l, i) => i > 0 && /session/i.test(l))].click();
+    await boxes[jwt].click();
+    await clickButton(driver, 'Compare 2/2');
+
+    await find(driver, By.css('#compare-title'), 'the Compare view');
+    const diff = await find(driver, By.css('table.diff'), 'the check status diff');
+    await waitFor(driver, async () => /session\.logout/.test(await diff.getText()), 'session.logout in the diff');
+    const charts = await driver.findElements(By.css('svg[role=img]'));
+    assert.equal(charts.length, 2, 'two timelines side by side');
+    const gapsPerChart = [];
+    for (const c of charts) gapsPerChart.push((await c.findElements(By.css("g[data-gap='yes']"))).length);
+    assert.deepEqual(gapsPerChart.map((n) => n > 0).sort(), [false, true], `gaps per chart: ${gapsPerChart}`);
+    await screenshot(driver, 'compare');
+  });
+
+  it('a profile against a server that is down shows a clear error, not a blank pane', async () => {
+    // Port 9 (discard) on loopback: nothing listens there.
+    const toml = 'name = "Down"\nbase_url = "http://127.0.0.1:9"\n\n[user]\nusername = "alice"\n\n[login]\nmethod = "POST"\npath = "/login"\n\n[probe]\nmethod = "GET"\npath = "/me"\n';
+    await saveProfile(driver, 'down-server', toml);
+    await screenshot(driver, 'profiles');
+    const panel = await runProfile(driver, 'down-server', 'not-a-real-password', { expectError: true });
+    await waitFor(driver, async () => /refused|connect|127\.0\.0\.1:9/i.test(await panel.getText()), 'the error to name the problem');
+  });
+});
