@@ -7,6 +7,7 @@ use std::time::Duration;
 use authlens_core::checks::catalogue::{self, CheckDoc};
 use authlens_core::events::{EventSink, RunEvent};
 use authlens_core::model::DecodedJwt;
+use authlens_core::profile::ProfileForm;
 use authlens_core::store::RunSummary;
 use authlens_core::tokens::jwt;
 use tauri::State;
@@ -14,7 +15,9 @@ use tauri::ipc::Channel;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::types::{AppInfo, LabCatalogue, ProfileCheck, RunRequest, RunView, SavedProfile};
+use crate::types::{
+    AppInfo, LabCatalogue, ProfileCheck, ProfileFormRead, RunRequest, RunView, SavedProfile,
+};
 use crate::{lab, profiles, run};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -69,6 +72,16 @@ pub async fn history_load(state: State<'_, AppState>, id: String) -> Result<RunV
 #[tauri::command(rename_all = "snake_case")]
 pub async fn profile_validate(toml: String) -> Result<ProfileCheck, ApiError> {
     Ok(profiles::validate(&toml))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn profile_form_read(toml: String) -> Result<ProfileFormRead, ApiError> {
+    Ok(profiles::form_read(&toml))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn profile_form_apply(toml: String, form: ProfileForm) -> Result<String, ApiError> {
+    profiles::form_apply(&toml, &form)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -62,6 +62,18 @@ pub const COMMANDS: &[CommandSig] = &[
         doc: "Check a profile; errors carry line, column and key.",
     },
     CommandSig {
+        name: "profile_form_read",
+        args: &[("toml", "string")],
+        returns: "ProfileFormRead",
+        doc: "A profile's common settings as a form, or where its TOML cannot be read as one.",
+    },
+    CommandSig {
+        name: "profile_form_apply",
+        args: &[("toml", "string"), ("form", "ProfileForm")],
+        returns: "string",
+        doc: "The TOML with the form's settings written in; comments, key order and other keys are kept.",
+    },
+    CommandSig {
         name: "profiles_list",
         args: &[],
         returns: "Array<SavedProfile>",

@@ -10,7 +10,7 @@ use authlens_core::CoreError;
 use authlens_core::flow::FlowError;
 use authlens_core::http::HttpError;
 use authlens_core::model::ErrorInfo;
-use authlens_core::profile::ProfileError;
+use authlens_core::profile::{FormError, ProfileError};
 use authlens_core::store::StoreError;
 use authlens_lab::{LabError, ParseNameError};
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,12 @@ impl From<CoreError> for ApiError {
 
 impl From<ProfileError> for ApiError {
     fn from(e: ProfileError) -> Self {
+        ApiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<FormError> for ApiError {
+    fn from(e: FormError) -> Self {
         ApiError::new(e.code(), e.to_string())
     }
 }

@@ -53,6 +53,8 @@ pub fn run_app() -> ExitCode {
             commands::history_list,
             commands::history_load,
             commands::profile_validate,
+            commands::profile_form_read,
+            commands::profile_form_apply,
             commands::profiles_list,
             commands::profile_save,
             commands::decode_token,

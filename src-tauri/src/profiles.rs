@@ -1,34 +1,99 @@
 //! Profiles in the app: validation with a place to point at, the bundled and saved list, saving.
 
-use authlens_core::profile::{Profile, ProfileError};
+use authlens_core::profile::{
+    FormError, Profile, ProfileError, ProfileForm, apply_form, read_form,
+};
 use authlens_core::redact::Redactor;
 use authlens_lab::Mode;
 
 use crate::error::ApiError;
 use crate::lab;
 use crate::state::AppState;
-use crate::types::{ProfileCheck, ProfileErrorView, SavedProfile};
+use crate::types::{ProfileCheck, ProfileErrorView, ProfileFormRead, SavedProfile};
 
 /// A profile larger than this is refused before parsing (profiles are a few KB).
 pub const MAX_PROFILE_BYTES: usize = 1 << 20;
 /// Longest profile name `profile_save` accepts.
 pub const MAX_NAME_CHARS: usize = 200;
 
+fn too_big(toml: &str) -> Option<String> {
+    (toml.len() > MAX_PROFILE_BYTES).then(|| {
+        format!(
+            "the profile is {} bytes; the limit is {MAX_PROFILE_BYTES}",
+            toml.len()
+        )
+    })
+}
+
 /// Parse a profile's TOML, refusing an oversized one first.
 pub fn parse(toml: &str) -> Result<Profile, ProfileError> {
-    if toml.len() > MAX_PROFILE_BYTES {
+    if let Some(message) = too_big(toml) {
         return Err(ProfileError::Invalid {
             file: "<profile>".into(),
             line: 0,
             column: 0,
             key: None,
-            message: format!(
-                "the profile is {} bytes; the limit is {MAX_PROFILE_BYTES}",
-                toml.len()
-            ),
+            message,
         });
     }
     Profile::from_toml(toml, None)
+}
+
+/// The form view of a profile text, or where it cannot be one.
+pub fn form_read(toml: &str) -> ProfileFormRead {
+    let read = match too_big(toml) {
+        Some(message) => Err(FormError::Syntax {
+            line: 0,
+            column: 0,
+            message,
+        }),
+        None => read_form(toml),
+    };
+    match read {
+        Ok(form) => ProfileFormRead {
+            form: Some(form),
+            error: None,
+        },
+        Err(e) => ProfileFormRead {
+            form: None,
+            error: Some(form_error_view(&e)),
+        },
+    }
+}
+
+/// The text with the form's settings written in (comments and other keys kept).
+pub fn form_apply(toml: &str, form: &ProfileForm) -> Result<String, ApiError> {
+    if let Some(message) = too_big(toml) {
+        return Err(ApiError::invalid(message));
+    }
+    Ok(apply_form(toml, form)?)
+}
+
+pub fn form_error_view(e: &FormError) -> ProfileErrorView {
+    let (line, column, key, message) = match e {
+        FormError::Syntax {
+            line,
+            column,
+            message,
+        } => (*line, *column, None, format!("not valid TOML: {message}")),
+        FormError::Shape {
+            line,
+            column,
+            key,
+            message,
+        } => (
+            *line,
+            *column,
+            Some(key.clone()),
+            format!("`{key}` {message}"),
+        ),
+    };
+    ProfileErrorView {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+        key,
+        message,
+    }
 }
 
 pub fn validate(toml: &str) -> ProfileCheck {
@@ -177,6 +242,32 @@ mod tests {
             err.message
         );
         assert!(!err.message.contains("wonderland-alice"));
+    }
+
+    #[test]
+    fn the_form_reads_applies_and_says_where_the_toml_is_broken() {
+        let toml = lab::profile_toml(Mode::Session);
+        let mut form = form_read(toml).form.unwrap();
+        assert_eq!(form.username, "alice");
+        form.username = "bob".into();
+        let out = form_apply(toml, &form).unwrap();
+        assert!(validate(&out).ok);
+        assert!(out.contains("username = \"bob\""));
+        assert!(out.contains("# GET the login page first"));
+
+        let broken = toml.replace("[probe]", "[probe");
+        let read = form_read(&broken);
+        assert!(read.form.is_none());
+        let err = read.error.unwrap();
+        let line = broken.lines().position(|l| l == "[probe").unwrap() + 1;
+        assert_eq!(err.line as usize, line);
+        assert!(err.message.starts_with("not valid TOML"), "{}", err.message);
+        let api = form_apply(&broken, &form).unwrap_err();
+        assert_eq!(api.code, "profile.syntax");
+
+        let big = "#".repeat(MAX_PROFILE_BYTES + 1);
+        assert!(form_read(&big).error.unwrap().message.contains("limit"));
+        assert_eq!(form_apply(&big, &form).unwrap_err().code, "request.invalid");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `ui/src/lib/bindings` with ts-rs (feature `ts`); field names are the wire names (snake_case).
 
 use authlens_core::model::Run;
+use authlens_core::profile::ProfileForm;
 use authlens_core::timeline::{self, Timeline};
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +134,15 @@ pub struct ProfileErrorView {
     pub column: u32,
     pub key: Option<String>,
     pub message: String,
+}
+
+/// `profile_form_read`'s answer: the form, or why the text cannot be shown as one (a TOML syntax error, a
+/// value of the wrong type) and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ProfileFormRead {
+    pub form: Option<ProfileForm>,
+    pub error: Option<ProfileErrorView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,9 @@ describe('tauriBackend', () => {
     await tauriBackend.labCatalogue();
     await tauriBackend.checkCatalogue();
     await tauriBackend.profilesList();
+    await tauriBackend.profileFormRead('t');
+    const form = { name: 'n' } as unknown as Parameters<typeof tauriBackend.profileFormApply>[1];
+    await tauriBackend.profileFormApply('t', form);
     expect(invoke.mock.calls).toEqual([
       ['history_list', { limit: 50 }],
       ['history_load', { id: 'id1' }],
@@ -36,6 +39,8 @@ describe('tauriBackend', () => {
       ['lab_catalogue', undefined],
       ['check_catalogue', undefined],
       ['profiles_list', undefined],
+      ['profile_form_read', { toml: 't' }],
+      ['profile_form_apply', { toml: 't', form: { name: 'n' } }],
     ]);
   });
 

@@ -12,7 +12,9 @@ use toml::Spanned;
 
 use crate::model::CredentialKind;
 
+pub mod form;
 mod template;
+pub use form::{FormError, ProfileForm, apply_form, read_form};
 pub use template::{
     Template, Vars, json_variables as template_json_variables, render_json as template_render_json,
 };
@@ -357,6 +359,23 @@ impl Profile {
     }
 }
 
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
+
 struct Cx<'a> {
     text: &'a str,
     file: &'a str,
@@ -364,16 +383,7 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0)
-            + 1;
-        (line, column)
+        line_col(self.text, offset)
     }
 
     fn at(&self, offset: usize, key: Option<&str>, message: impl Into<String>) -> ProfileError {

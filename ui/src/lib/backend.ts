@@ -10,6 +10,8 @@ import type {
   ErrorInfo,
   LabCatalogue,
   ProfileCheck,
+  ProfileForm,
+  ProfileFormRead,
   RunEvent,
   RunRequest,
   RunSummary,
@@ -28,6 +30,10 @@ export interface Backend {
   historyList(limit: number): Promise<RunSummary[]>;
   historyLoad(id: string): Promise<RunView>;
   profileValidate(toml: string): Promise<ProfileCheck>;
+  /** The profile's common settings as a form, or where its TOML cannot be read as one. */
+  profileFormRead(toml: string): Promise<ProfileFormRead>;
+  /** `toml` with the form's settings written in; comments, key order and other keys are kept. */
+  profileFormApply(toml: string, form: ProfileForm): Promise<string>;
   profilesList(): Promise<SavedProfile[]>;
   profileSave(name: string, toml: string): Promise<void>;
   decodeToken(token: string): Promise<DecodedJwt | null>;
@@ -84,6 +90,8 @@ export const tauriBackend: Backend = {
   historyList: (limit) => call('history_list', { limit }),
   historyLoad: (id) => call('history_load', { id }),
   profileValidate: (toml) => call('profile_validate', { toml }),
+  profileFormRead: (toml) => call('profile_form_read', { toml }),
+  profileFormApply: (toml, form) => call('profile_form_apply', { toml, form }),
   profilesList: () => call('profiles_list'),
   profileSave: (name, toml) => call('profile_save', { name, toml }),
   decodeToken: (token) => call('decode_token', { token }),

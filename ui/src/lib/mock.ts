@@ -4,6 +4,7 @@
 import { BackendError, type Backend } from './backend';
 import { cloneView, DOWN_PROFILE_TOML, fixtureChecks, fixtureProfiles, fixtureRuns, type FixtureName } from './fixtures';
 import { decodeJwtForDisplay } from './jwt';
+import { mockApplyForm, mockReadForm } from './mock-form';
 import type {
   Credential,
   LabCatalogue,
@@ -359,6 +360,17 @@ export function createMockBackend(options: MockOptions = {}): Backend {
     },
     async profileValidate(toml) {
       return mockValidateProfile(toml);
+    },
+    // The mock's form is line-based (mock-form.ts); the desktop edits the TOML with toml_edit.
+    async profileFormRead(toml) {
+      return mockReadForm(toml);
+    },
+    async profileFormApply(toml, form) {
+      try {
+        return mockApplyForm(toml, form);
+      } catch (e) {
+        return reject('profile.syntax', (e as { message?: string }).message ?? 'not valid TOML');
+      }
     },
     async profilesList(): Promise<SavedProfile[]> {
       return [...profiles.entries()].map(([name, toml]) => ({ name, toml }));

@@ -8,6 +8,8 @@ import type { CheckDoc } from "./CheckDoc";
 import type { DecodedJwt } from "./DecodedJwt";
 import type { LabCatalogue } from "./LabCatalogue";
 import type { ProfileCheck } from "./ProfileCheck";
+import type { ProfileForm } from "./ProfileForm";
+import type { ProfileFormRead } from "./ProfileFormRead";
 import type { RunEvent } from "./RunEvent";
 import type { RunRequest } from "./RunRequest";
 import type { RunSummary } from "./RunSummary";
@@ -57,6 +59,16 @@ export function historyLoad(id: string): Promise<RunView> {
 /** `profile_validate`: Check a profile; errors carry line, column and key. */
 export function profileValidate(toml: string): Promise<ProfileCheck> {
   return invoke("profile_validate", { toml });
+}
+
+/** `profile_form_read`: A profile's common settings as a form, or where its TOML cannot be read as one. */
+export function profileFormRead(toml: string): Promise<ProfileFormRead> {
+  return invoke("profile_form_read", { toml });
+}
+
+/** `profile_form_apply`: The TOML with the form's settings written in; comments, key order and other keys are kept. */
+export function profileFormApply(toml: string, form: ProfileForm): Promise<string> {
+  return invoke("profile_form_apply", { toml, form });
 }
 
 /** `profiles_list`: Bundled lab profiles first, then the saved ones. */
