@@ -1,6 +1,7 @@
 //! What the commands take and return, beyond the core's own types. Every type here is exported to
 //! `ui/src/lib/bindings` with ts-rs (feature `ts`); field names are the wire names (snake_case).
 
+use authlens_core::cookies::jar::{self, JarStep};
 use authlens_core::model::Run;
 use authlens_core::profile::ProfileForm;
 use authlens_core::timeline::{self, Timeline};
@@ -60,19 +61,26 @@ impl std::fmt::Debug for RunRequest {
     }
 }
 
-/// A run as the UI shows it: the (redacted) record and its timeline.
+/// A run as the UI shows it: the (redacted) record, its timeline and the cookie jar after each exchange.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RunView {
     pub run: Run,
     pub timeline: Timeline,
+    /// One entry per exchange, in order (the Cookies view's step picker).
+    pub jars: Vec<JarStep>,
 }
 
 impl RunView {
-    /// The view of a run that is already redacted.
+    /// The view of a run that is already redacted: the jars show values as redacted as the run's.
     pub fn of(run: Run) -> RunView {
         let timeline = timeline::build(&run);
-        RunView { run, timeline }
+        let jars = jar::jar_steps(&run);
+        RunView {
+            run,
+            timeline,
+            jars,
+        }
     }
 }
 

@@ -96,6 +96,9 @@ async fn lab_jwt_run_streams_events_returns_a_redacted_view_and_records_it() {
     assert_eq!(listed[0].status, "completed");
     let loaded = store.load_run(&run.id).await.unwrap();
     assert_eq!(loaded, *run);
+    // The jar after each exchange, the same whenever it is derived (recorded times, not the clock).
+    assert_eq!(view.jars.len(), run.exchanges.len());
+    assert_eq!(authlens_desktop::types::RunView::of(loaded).jars, view.jars);
     // The run recorded its (bundled) profile; the list shows it once, with the bundled ones.
     let profiles = authlens_desktop::profiles::list(&state).await.unwrap();
     let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();

@@ -19,7 +19,7 @@ const TEXT_KEYS = new Set([
   'profile_name', 'targets', 'label', 'url', 'name', 'value', 'text', 'set_cookies', 'http_version', 'method',
   'title', 'summary', 'explanation', 'location', 'detail', 'references', 'check_id', 'message', 'code',
   'fingerprint', 'scenario', 'raw', 'pointer', 'selector', 'pattern', 'alg', 'typ', 'kid', 'problems',
-  'domain', 'path', 'same_site', 'notes',
+  'domain', 'path', 'same_site', 'notes', 'line', 'reason',
 ]);
 
 function poison(v: unknown, key: string | null): unknown {

@@ -101,7 +101,7 @@ describe('captured content renders as text only', () => {
     const v = hostileView();
     const { app, context } = setup();
     app.current = v;
-    const c = render(CookiesTab, { props: { run: v.run }, context });
+    const c = render(CookiesTab, { props: { run: v.run, jars: v.jars }, context });
     assertInert(c.container);
     c.unmount();
     const h = render(RunViewPage, { props: { view: v }, context });

@@ -5,6 +5,8 @@
 //! 1024 bytes ignored, SameSite kept as sent, an empty `Max-Age=` ignored). Nothing here panics on any input,
 //! and no message ever contains the cookie's value.
 
+pub mod jar;
+
 use std::fmt;
 
 use cookie::Cookie;

@@ -196,6 +196,14 @@ export function shiftView(v: RunView, delta: number): RunView {
       l.revocation_gap.expected_until = ms(l.revocation_gap.expected_until);
     }
   }
+  for (const j of v.jars) {
+    j.at += delta;
+    for (const c of j.cookies) {
+      c.expires = ms(c.expires);
+      if (c.verdict) c.verdict.effective_expiry = ms(c.verdict.effective_expiry);
+    }
+    for (const r of j.received) if (r.verdict) r.verdict.effective_expiry = ms(r.verdict.effective_expiry);
+  }
   return v;
 }
 
@@ -209,6 +217,8 @@ export function truncateView(v: RunView, n: number): RunView {
   run.observations = run.observations.filter((o) => kept.has(o.exchange_id) && creds.has(o.credential_id));
   run.events = run.events.filter((e) => kept.has(e.exchange_id));
   timeline.events = timeline.events.filter((e) => kept.has(e.exchange_id));
+  // Each jar depends only on the exchanges before it: the kept ones are what the core would compute.
+  v.jars = v.jars.filter((j) => kept.has(j.exchange_id));
   timeline.lanes = timeline.lanes
     .filter((l) => creds.has(l.credential_id))
     .map((l) => {
