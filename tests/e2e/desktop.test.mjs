@@ -3,6 +3,7 @@
 // side. Screenshots of each view land in docs/screenshots.
 
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { By } from 'selenium-webdriver';
 import {
@@ -162,8 +163,41 @@ describe('desktop app against the bundled lab', () => {
     // Port 9 (discard) on loopback: nothing listens there.
     const toml = 'name = "Down"\nbase_url = "http://127.0.0.1:9"\n\n[user]\nusername = "alice"\n\n[login]\nmethod = "POST"\npath = "/login"\n\n[probe]\nmethod = "GET"\npath = "/me"\n';
     await saveProfile(driver, 'down-server', toml);
+    await screenshot(driver, 'profiles-toml');
+    await (await find(driver, By.css('#profile-view-form'), 'the Form tab')).click();
+    await find(driver, By.css('#profile-panel-form input'), 'the profile form');
     await screenshot(driver, 'profiles');
     const panel = await runProfile(driver, 'down-server', 'not-a-real-password', { expectError: true });
     await waitFor(driver, async () => /refused|connect|127\.0\.0\.1:9/i.test(await panel.getText()), 'the error to name the problem');
+  });
+
+  it('a run against a server that never answers shows its progress and can be cancelled', async () => {
+    // Accepts the connection and the login request, never answers: the run waits on its read timeout.
+    const hanging = createServer(() => {});
+    await new Promise((ok) => hanging.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${hanging.address().port}`;
+      const toml = `name = "Hanging"\nbase_url = "${url}"\n\n[user]\nusername = "alice"\n\n[login]\nmethod = "POST"\npath = "/login"\n\n[probe]\nmethod = "GET"\npath = "/me"\n`;
+      await saveProfile(driver, 'hanging-server', toml);
+      await nav(driver, 'Run');
+      const card = "section[aria-labelledby='profile-run-title']";
+      const select = await find(driver, By.css(`${card} select`), 'the profile picker');
+      await select.findElement(By.xpath(".//option[normalize-space(.)='hanging-server']")).click();
+      await (await find(driver, By.css(`${card} input[type=password]`), 'the password field')).sendKeys('pw');
+      await (await find(driver, By.css(`${card} button[type=submit]`), 'Run profile')).click();
+
+      await find(driver, By.css("progress[aria-label='Run progress']"), 'the run progress');
+      await find(driver, By.xpath("//nav//*[normalize-space(.)='running']"), 'the running badge in the navigation');
+      await screenshot(driver, 'run-progress');
+      await clickButton(driver, 'Cancel');
+      const title = await waitForRunView(driver, 30_000);
+      assert.match(title, /Hanging/);
+      const status = await find(driver, By.css('.run-status'), 'the run status');
+      assert.equal(await status.getText(), 'cancelled');
+      await find(driver, byText('*', 'The run was cancelled'), 'the cancellation explained');
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
   });
 });

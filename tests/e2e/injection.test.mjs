@@ -122,12 +122,15 @@ describe('injection corpus: hostile content is shown as text only', () => {
     await assertClean('compare');
     await nav(driver, 'Profiles');
     await (await find(driver, By.xpath("//aside//button[normalize-space(.)='hostile']"), 'the saved hostile profile')).click();
+    await (await find(driver, By.css('#profile-view-toml'), 'the TOML tab')).click();
     await find(driver, By.css('textarea'), 'the profile editor');
-    await assertClean('the profile editor');
-    for (const t of await driver.findElements(By.xpath("//*[@role='tab'][normalize-space(.)='Form']"))) {
-      await t.click();
-      await assertClean('the profile form');
-    }
+    await assertClean('the profile TOML');
+    await (await find(driver, By.css('#profile-view-form'), 'the Form tab')).click();
+    const form = await find(driver, By.css('#profile-panel-form'), 'the profile form');
+    // The hostile display name is in a form field, as a value.
+    await waitFor(driver, async () => (await form.findElements(By.css('input'))).length > 3, 'the form fields');
+    await assertClean('the profile form');
+    await screenshot(driver, 'injection-profile-form');
   });
 });
 

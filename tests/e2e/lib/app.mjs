@@ -237,9 +237,8 @@ export async function saveProfile(driver, name, toml) {
   await nav(driver, 'Profiles');
   await clickButton(driver, 'New');
   // The editor has a form and a TOML view of the same text: the raw text is what this writes.
-  const tomlTab = await driver.findElements(By.xpath("//*[@role='tab'][normalize-space(.)='TOML']"));
-  if (tomlTab.length) await tomlTab[0].click();
-  const nameField = await find(driver, By.xpath("//label[contains(.,'Name')]//input"), 'the profile name field');
+  await click(driver, By.css('#profile-view-toml'), 'the TOML tab');
+  const nameField = await find(driver, By.xpath("//label[contains(.,'Save as')]//input"), 'the "Save as" name field');
   await nameField.clear();
   await nameField.sendKeys(name);
   const editor = await find(driver, By.css('textarea'), 'the TOML editor');
