@@ -11,7 +11,9 @@ pub mod contract;
 pub mod display;
 pub mod error;
 pub mod lab;
+pub mod passwords;
 pub mod profiles;
+pub mod references;
 pub mod run;
 pub mod state;
 pub mod types;
@@ -52,6 +54,12 @@ pub fn run_app() -> ExitCode {
             commands::profiles_list,
             commands::profile_save,
             commands::decode_token,
+            // OS keychain and reference links.
+            commands::password_status,
+            commands::password_save,
+            commands::password_forget,
+            commands::reference_url,
+            commands::open_reference,
         ])
         .build(tauri::tauri_build_context!());
     match app {

@@ -25,6 +25,11 @@ describe('tauriBackend', () => {
     await tauriBackend.labCatalogue();
     await tauriBackend.checkCatalogue();
     await tauriBackend.profilesList();
+    await tauriBackend.passwordStatus('t');
+    await tauriBackend.passwordSave('t', 'pw');
+    await tauriBackend.passwordForget('t');
+    await tauriBackend.referenceUrl('ZAP 10010');
+    await tauriBackend.openReference('ZAP 10010');
     expect(invoke.mock.calls).toEqual([
       ['history_list', { limit: 50 }],
       ['history_load', { id: 'id1' }],
@@ -36,6 +41,11 @@ describe('tauriBackend', () => {
       ['lab_catalogue', undefined],
       ['check_catalogue', undefined],
       ['profiles_list', undefined],
+      ['password_status', { toml: 't' }],
+      ['password_save', { toml: 't', password: 'pw' }],
+      ['password_forget', { toml: 't' }],
+      ['reference_url', { reference: 'ZAP 10010' }],
+      ['open_reference', { reference: 'ZAP 10010' }],
     ]);
   });
 

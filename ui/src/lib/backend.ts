@@ -9,6 +9,7 @@ import type {
   DecodedJwt,
   ErrorInfo,
   LabCatalogue,
+  PasswordStatus,
   ProfileCheck,
   RunEvent,
   RunRequest,
@@ -31,6 +32,16 @@ export interface Backend {
   profilesList(): Promise<SavedProfile[]>;
   profileSave(name: string, toml: string): Promise<void>;
   decodeToken(token: string): Promise<DecodedJwt | null>;
+
+  // OS keychain: a profile's password, kept for its username at its base URL's origin.
+  passwordStatus(toml: string): Promise<PasswordStatus>;
+  passwordSave(toml: string, password: string): Promise<PasswordStatus>;
+  passwordForget(toml: string): Promise<PasswordStatus>;
+  // Catalogue references ("ASVS 3.3.4"): resolved and opened by the backend, catalogue references only.
+  /** The https page a reference opens, to show before asking. */
+  referenceUrl(reference: string): Promise<string>;
+  /** Opens the page in the system browser; resolves with the URL opened. */
+  openReference(reference: string): Promise<string>;
 }
 
 /** A rejected command: always `{code, message}` by the time a component sees it. */
@@ -85,6 +96,12 @@ export const tauriBackend: Backend = {
   profilesList: () => call('profiles_list'),
   profileSave: (name, toml) => call('profile_save', { name, toml }),
   decodeToken: (token) => call('decode_token', { token }),
+
+  passwordStatus: (toml) => call('password_status', { toml }),
+  passwordSave: (toml, password) => call('password_save', { toml, password }),
+  passwordForget: (toml) => call('password_forget', { toml }),
+  referenceUrl: (reference) => call('reference_url', { reference }),
+  openReference: (reference) => call('open_reference', { reference }),
 };
 
 /** True inside the Tauri webview. */

@@ -25,6 +25,7 @@ export type {
   Lane,
   Mark,
   Observation,
+  PasswordStatus,
   ProfileCheck,
   Purpose,
   RequestRecord,
