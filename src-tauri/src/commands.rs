@@ -16,9 +16,10 @@ use tauri::ipc::Channel;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::types::{
-    AppInfo, LabCatalogue, ProfileCheck, ProfileFormRead, RunRequest, RunView, SavedProfile,
+    AppInfo, LabCatalogue, PasswordStatus, ProfileCheck, ProfileFormRead, RunRequest, RunView,
+    SavedProfile,
 };
-use crate::{lab, profiles, run};
+use crate::{lab, passwords, profiles, references, run};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
@@ -107,6 +108,35 @@ pub async fn decode_token(token: String) -> Result<Option<DecodedJwt>, ApiError>
 pub async fn ui_ready() -> Result<(), ApiError> {
     crate::startup::first_view_painted();
     Ok(())
+}
+
+// OS keychain: a profile's password, keyed by its username at its base URL's origin.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn password_status(toml: String) -> Result<PasswordStatus, ApiError> {
+    passwords::status(&toml).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn password_save(toml: String, password: String) -> Result<PasswordStatus, ApiError> {
+    passwords::save(&toml, password).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn password_forget(toml: String) -> Result<PasswordStatus, ApiError> {
+    passwords::forget(&toml).await
+}
+
+// Catalogue references: resolved here from the catalogue, opened in the system browser.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reference_url(reference: String) -> Result<String, ApiError> {
+    references::url(&reference)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_reference(reference: String) -> Result<String, ApiError> {
+    references::open(&reference).await
 }
 
 /// Forwards run events from the core's sink to the webview's channel, in order, off the run's task.

@@ -97,6 +97,38 @@ pub const COMMANDS: &[CommandSig] = &[
         returns: "null",
         doc: "The UI painted its first view: the app logs its start-up time once.",
     },
+    // OS keychain and reference links.
+    CommandSig {
+        name: "password_status",
+        args: &[("toml", "string")],
+        returns: "PasswordStatus",
+        doc: "Whether the OS keychain holds a password for this profile's account (username at its base URL's \
+              origin), or why no keychain can be used.",
+    },
+    CommandSig {
+        name: "password_save",
+        args: &[("toml", "string"), ("password", "string")],
+        returns: "PasswordStatus",
+        doc: "Keep the password for this profile's account in the OS keychain (replacing any).",
+    },
+    CommandSig {
+        name: "password_forget",
+        args: &[("toml", "string")],
+        returns: "PasswordStatus",
+        doc: "Remove the password kept for this profile's account from the OS keychain.",
+    },
+    CommandSig {
+        name: "reference_url",
+        args: &[("reference", "string")],
+        returns: "string",
+        doc: "The https page of a check catalogue reference (\"ASVS 3.3.4\"); other strings are refused.",
+    },
+    CommandSig {
+        name: "open_reference",
+        args: &[("reference", "string")],
+        returns: "string",
+        doc: "Open a check catalogue reference's page in the system browser; resolves with the URL opened.",
+    },
 ];
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 //! Codes are stable dotted ids: the core's own (`profile.invalid`, `http.tls`, `store.not-found`,
 //! `flow.setup`, `cancelled`...), `lab.*` for the in-process lab, `request.invalid` for a malformed request,
 //! `run.duplicate` for a request id already running, `store.unavailable` when the history database could not
-//! be opened at startup.
+//! be opened at startup, `keychain.*` for the OS keychain, `reference.*` for catalogue links.
 
 use authlens_core::CoreError;
+use authlens_core::checks::references::ReferenceError;
 use authlens_core::flow::FlowError;
 use authlens_core::http::HttpError;
+use authlens_core::keychain::KeychainError;
 use authlens_core::model::ErrorInfo;
 use authlens_core::profile::{FormError, ProfileError};
 use authlens_core::store::StoreError;
@@ -95,6 +97,18 @@ impl From<LabError> for ApiError {
             _ => "lab.error",
         };
         ApiError::new(code, format!("cannot start the lab: {e}"))
+    }
+}
+
+impl From<KeychainError> for ApiError {
+    fn from(e: KeychainError) -> Self {
+        ApiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<ReferenceError> for ApiError {
+    fn from(e: ReferenceError) -> Self {
+        ApiError::new(e.code(), e.to_string())
     }
 }
 

@@ -12,7 +12,9 @@ pub mod contract;
 pub mod display;
 pub mod error;
 pub mod lab;
+pub mod passwords;
 pub mod profiles;
+pub mod references;
 pub mod run;
 pub mod startup;
 pub mod state;
@@ -59,6 +61,12 @@ pub fn run_app() -> ExitCode {
             commands::profile_save,
             commands::decode_token,
             commands::ui_ready,
+            // OS keychain and reference links.
+            commands::password_status,
+            commands::password_save,
+            commands::password_forget,
+            commands::reference_url,
+            commands::open_reference,
         ])
         .build(tauri::tauri_build_context!());
     match app {

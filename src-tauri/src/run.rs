@@ -10,7 +10,7 @@ use authlens_core::redact::Redactor;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::types::{RunRequest, RunTarget, RunView};
-use crate::{lab, profiles};
+use crate::{lab, passwords, profiles};
 
 /// Run what `request` asks, streaming every [`RunEvent`] to `sink`, and return the run redacted (full
 /// secrets only with `reveal`; the password never). The run is recorded in the history when it is open.
@@ -69,8 +69,13 @@ async fn execute(
             Ok(view(&result?, password, reveal))
         }
         RunTarget::Profile { toml, password } => {
-            tracing::info!(request_id = %request.request_id, "profile run requested");
+            let from_keychain = password.is_none();
+            tracing::info!(request_id = %request.request_id, from_keychain, "profile run requested");
             let profile = profiles::parse(&toml)?;
+            let password = match password {
+                Some(p) => p,
+                None => passwords::load(&profile).await?,
+            };
             let opts = options(state, &password, reveal, scenarios, sink, cancel);
             match flow::run(&profile, opts).await {
                 Ok(run) => Ok(view(&run, &password, reveal)),

@@ -29,8 +29,12 @@ pub enum RunTarget {
     /// bundled profile for `mode` ("session" | "jwt" | "hybrid") and these flaw switches (names from
     /// `lab_catalogue`; each must apply to the mode).
     Lab { mode: String, flaws: Vec<String> },
-    /// A profile's TOML and the password to log in with (used for this run only: never stored or logged).
-    Profile { toml: String, password: String },
+    /// A profile's TOML and the password to log in with (used for this run only: never logged, never in the
+    /// history). `null`: the password kept in the OS keychain for the profile's account (`password_status`).
+    Profile {
+        toml: String,
+        password: Option<String>,
+    },
 }
 
 impl std::fmt::Debug for RunTarget {
@@ -41,10 +45,17 @@ impl std::fmt::Debug for RunTarget {
                 .field("mode", mode)
                 .field("flaws", flaws)
                 .finish(),
-            RunTarget::Profile { toml, .. } => f
+            RunTarget::Profile { toml, password } => f
                 .debug_struct("Profile")
                 .field("toml_bytes", &toml.len())
-                .field("password", &"‹hidden›")
+                .field(
+                    "password",
+                    &if password.is_some() {
+                        "‹hidden›"
+                    } else {
+                        "‹OS keychain›"
+                    },
+                )
                 .finish(),
         }
     }
@@ -160,6 +171,20 @@ pub struct SavedProfile {
     pub toml: String,
 }
 
+/// The OS keychain for a profile's account (its username at its base URL's origin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct PasswordStatus {
+    /// Whom a stored password logs in as: "alice at https://api.example.test" (empty when the profile has
+    /// no account a keychain can hold).
+    pub account: String,
+    /// A keychain answered. When false the UI asks for the password each run and shows `reason`.
+    pub available: bool,
+    pub stored: bool,
+    /// Why no keychain can be used ("no OS keychain available: ...").
+    pub reason: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,7 +204,7 @@ mod tests {
         );
         let profile = RunTarget::Profile {
             toml: "name = 'x'".into(),
-            password: "hunter2".into(),
+            password: Some("hunter2".into()),
         };
         let json = serde_json::to_value(&profile).unwrap();
         assert_eq!(json["kind"], "profile");
@@ -191,5 +216,15 @@ mod tests {
             reveal: false,
         };
         assert!(!format!("{request:?}").contains("hunter2"));
+
+        // No password: the run takes the one in the OS keychain.
+        let keychain: RunTarget = serde_json::from_value(
+            serde_json::json!({"kind": "profile", "toml": "name = 'x'", "password": null}),
+        )
+        .unwrap();
+        assert!(matches!(
+            keychain,
+            RunTarget::Profile { password: None, .. }
+        ));
     }
 }

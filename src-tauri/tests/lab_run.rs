@@ -195,7 +195,7 @@ async fn bad_requests_fail_with_a_code_and_a_failed_event() {
         request_id: "b4".into(),
         target: RunTarget::Profile {
             toml: "name = \"x\"\n[login]\nmethod = 3\n".into(),
-            password: "s3cret-pass".into(),
+            password: Some("s3cret-pass".into()),
         },
         scenarios: vec![],
         reveal: false,
@@ -296,4 +296,160 @@ async fn profiles_are_saved_validated_and_listed_after_the_bundled_ones() {
         "request.invalid"
     );
     assert_eq!(profiles::list(&state).await.unwrap().len(), 4);
+}
+
+/// A profile run against the in-process lab: the profile's own text, its base URL pointing at the lab.
+async fn profile_toml_for_lab(dir: &tempfile::TempDir) -> (authlens_lab::LabHandle, String) {
+    use std::collections::BTreeSet;
+    let lab = authlens_desktop::lab::start(authlens_lab::Mode::Jwt, BTreeSet::new(), dir.path())
+        .await
+        .unwrap();
+    let ca = dir.path().join("lab-ca.pem");
+    std::fs::write(&ca, &lab.cert_pem).unwrap();
+    let toml = authlens_desktop::lab::profile_toml(authlens_lab::Mode::Jwt)
+        .replace("https://127.0.0.1:8443", &lab.https_url)
+        .replace(
+            "http_base_url = \"http://127.0.0.1:8080\"\n",
+            &format!("http_base_url = \"{}\"\n", lab.http_url.as_deref().unwrap()),
+        )
+        .replace(
+            "trust = \"lab\"",
+            &format!(
+                "trust = \"ca-file\"\nca_file = {:?}",
+                ca.display().to_string()
+            ),
+        );
+    (lab, toml)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_run_uses_the_password_it_is_given_and_keeps_it_out_of_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let (lab, toml) = profile_toml_for_lab(&dir).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let request = RunRequest {
+        request_id: "p1".into(),
+        target: RunTarget::Profile {
+            toml,
+            password: Some(LAB_PASSWORD.into()),
+        },
+        scenarios: vec!["lifecycle".into()],
+        reveal: true,
+    };
+    let view = run_request(&state, request, EventSink::new(tx)).await;
+    lab.shutdown().await;
+    let view = view.unwrap();
+    assert_eq!(
+        view.run.status,
+        RunStatus::Completed,
+        "{:?}",
+        view.run.error
+    );
+    assert!(view.run.targets[0].starts_with("https://127.0.0.1:"));
+    // Not in the view (even with reveal), the events, nor the history.
+    assert!(!serde_json::to_string(&view).unwrap().contains(LAB_PASSWORD));
+    let events = drain(&mut rx);
+    assert!(
+        !serde_json::to_string(&events)
+            .unwrap()
+            .contains(LAB_PASSWORD)
+    );
+    let stored = state.store().unwrap().load_run(&view.run.id).await.unwrap();
+    assert!(
+        !serde_json::to_string(&stored)
+            .unwrap()
+            .contains(LAB_PASSWORD)
+    );
+}
+
+/// No password sent: the run asks the OS keychain. Nothing is stored for this account (a fresh port), so
+/// the run stops before any request with a typed keychain error: unavailable where no Secret Service runs
+/// (CI), not stored where one does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_run_without_a_password_takes_the_keychain_and_says_why_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let (lab, toml) = profile_toml_for_lab(&dir).await;
+    let account = format!("alice@lab.test at {}", lab.https_url.trim_end_matches('/'));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let request = RunRequest {
+        request_id: "p2".into(),
+        target: RunTarget::Profile {
+            toml,
+            password: None,
+        },
+        scenarios: vec![],
+        reveal: false,
+    };
+    let err = run_request(&state, request, EventSink::new(tx)).await;
+    lab.shutdown().await;
+    let err = err.unwrap_err();
+    match err.code.as_str() {
+        "keychain.unavailable" => {
+            assert!(
+                err.message.starts_with("no OS keychain available: "),
+                "{}",
+                err.message
+            )
+        }
+        "keychain.not-stored" => assert_eq!(
+            err.message,
+            format!("no password is stored in the OS keychain for {account}")
+        ),
+        "keychain.locked" => {}
+        other => panic!("unexpected {other}: {}", err.message),
+    }
+    let events = drain(&mut rx);
+    assert!(matches!(&events[..], [RunEvent::Failed { error }] if error.code == err.code));
+    assert_eq!(state.running(), 0);
+    assert!(
+        state
+            .store()
+            .unwrap()
+            .list_runs(0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Remember, run without a password, forget: through the real OS keychain. It writes to the keychain of
+/// whoever runs it, so it is ignored by default; `bash scripts/test-keychain.sh` runs it under a throwaway
+/// Secret Service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes to the OS keychain; scripts/test-keychain.sh runs it against a throwaway one"]
+async fn a_profile_run_takes_the_password_kept_in_the_os_keychain() {
+    use authlens_desktop::passwords;
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let (lab, toml) = profile_toml_for_lab(&dir).await;
+    let status = passwords::status(&toml).await.unwrap();
+    assert!(status.available && !status.stored, "{status:?}");
+    let saved = passwords::save(&toml, LAB_PASSWORD.into()).await.unwrap();
+    assert!(saved.stored);
+    assert!(passwords::status(&toml).await.unwrap().stored);
+
+    let request = RunRequest {
+        request_id: "k1".into(),
+        target: RunTarget::Profile {
+            toml: toml.clone(),
+            password: None,
+        },
+        scenarios: vec!["lifecycle".into()],
+        reveal: false,
+    };
+    let view = run_request(&state, request, EventSink::none()).await;
+    let forgotten = passwords::forget(&toml).await.unwrap();
+    lab.shutdown().await;
+    let view = view.unwrap();
+    assert_eq!(
+        view.run.status,
+        RunStatus::Completed,
+        "{:?}",
+        view.run.error
+    );
+    assert!(!serde_json::to_string(&view).unwrap().contains(LAB_PASSWORD));
+    assert!(!forgotten.stored);
+    assert!(!passwords::status(&toml).await.unwrap().stored);
 }

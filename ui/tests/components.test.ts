@@ -190,14 +190,15 @@ describe('app flows', () => {
     expect(alert).toHaveTextContent('database is locked');
   });
 
-  it('rejects a profile run without a password with a clear message', async () => {
+  it('needs a password for a profile run until one is kept in the keychain', async () => {
     const r = render(App, { props: { backend: createMockBackend() } });
     await r.findByRole('button', { name: /Run the lab/ });
     const select = r.getByRole('combobox', { name: 'Profile' });
     await fireEvent.change(select, { target: { value: 'lab-jwt' } });
-    await fireEvent.click(r.getByRole('button', { name: 'Run profile' }));
-    const alert = await r.findByRole('alert');
-    expect(alert).toHaveTextContent('profile.password-missing');
+    await r.findByRole('checkbox', { name: /Remember in the OS keychain/ });
+    expect(r.getByRole('button', { name: 'Run profile' })).toBeDisabled();
+    await fireEvent.input(r.getByLabelText('Password'), { target: { value: 'wonderland-alice' } });
+    expect(r.getByRole('button', { name: 'Run profile' })).toBeEnabled();
   });
 
   it('history: open and compare two runs', async () => {

@@ -28,6 +28,11 @@ describe('tauriBackend', () => {
     await tauriBackend.profileFormRead('t');
     const form = { name: 'n' } as unknown as Parameters<typeof tauriBackend.profileFormApply>[1];
     await tauriBackend.profileFormApply('t', form);
+    await tauriBackend.passwordStatus('t');
+    await tauriBackend.passwordSave('t', 'pw');
+    await tauriBackend.passwordForget('t');
+    await tauriBackend.referenceUrl('ZAP 10010');
+    await tauriBackend.openReference('ZAP 10010');
     expect(invoke.mock.calls).toEqual([
       ['history_list', { limit: 50 }],
       ['history_load', { id: 'id1' }],
@@ -41,6 +46,11 @@ describe('tauriBackend', () => {
       ['profiles_list', undefined],
       ['profile_form_read', { toml: 't' }],
       ['profile_form_apply', { toml: 't', form: { name: 'n' } }],
+      ['password_status', { toml: 't' }],
+      ['password_save', { toml: 't', password: 'pw' }],
+      ['password_forget', { toml: 't' }],
+      ['reference_url', { reference: 'ZAP 10010' }],
+      ['open_reference', { reference: 'ZAP 10010' }],
     ]);
   });
 

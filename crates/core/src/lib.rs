@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod flow;
 pub mod http;
+pub mod keychain;
 pub mod model;
 pub mod paths;
 pub mod profile;

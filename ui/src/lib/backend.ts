@@ -9,6 +9,7 @@ import type {
   DecodedJwt,
   ErrorInfo,
   LabCatalogue,
+  PasswordStatus,
   ProfileCheck,
   ProfileForm,
   ProfileFormRead,
@@ -39,6 +40,16 @@ export interface Backend {
   decodeToken(token: string): Promise<DecodedJwt | null>;
   /** The first view is painted (the app logs its start-up time). */
   uiReady(): Promise<void>;
+
+  // OS keychain: a profile's password, kept for its username at its base URL's origin.
+  passwordStatus(toml: string): Promise<PasswordStatus>;
+  passwordSave(toml: string, password: string): Promise<PasswordStatus>;
+  passwordForget(toml: string): Promise<PasswordStatus>;
+  // Catalogue references ("ASVS 3.3.4"): resolved and opened by the backend, catalogue references only.
+  /** The https page a reference opens, to show before asking. */
+  referenceUrl(reference: string): Promise<string>;
+  /** Opens the page in the system browser; resolves with the URL opened. */
+  openReference(reference: string): Promise<string>;
 }
 
 /** A rejected command: always `{code, message}` by the time a component sees it. */
@@ -96,6 +107,12 @@ export const tauriBackend: Backend = {
   profileSave: (name, toml) => call('profile_save', { name, toml }),
   decodeToken: (token) => call('decode_token', { token }),
   uiReady: () => call('ui_ready', {}),
+
+  passwordStatus: (toml) => call('password_status', { toml }),
+  passwordSave: (toml, password) => call('password_save', { toml, password }),
+  passwordForget: (toml) => call('password_forget', { toml }),
+  referenceUrl: (reference) => call('reference_url', { reference }),
+  openReference: (reference) => call('open_reference', { reference }),
 };
 
 /** True inside the Tauri webview. */

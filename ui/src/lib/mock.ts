@@ -22,6 +22,38 @@ export interface MockOptions {
   delayMs?: number;
   /** When given, runs started through the mock are moved in time so they start at `now()`. */
   now?: () => number;
+  /** The OS keychain the mock pretends to have: an in-memory one (the default), or none (headless CI). */
+  keychain?: 'available' | 'unavailable';
+}
+
+export const NO_KEYCHAIN_REASON =
+  'no OS keychain available: DBus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11';
+
+/** The keychain account of a profile, as the backend keys it: its username at its base URL's origin. */
+export function mockAccount(toml: string): string | null {
+  const base = /^base_url\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  const user = /^username\s*=\s*"([^"]+)"/m.exec(toml)?.[1]?.trim();
+  if (!base || !user) return null;
+  try {
+    return `${user} at ${new URL(base).origin}`;
+  } catch {
+    return null;
+  }
+}
+
+/** A stand-in for the core's reference resolver: catalogue references only, the same publishers. */
+export function mockReferenceUrl(reference: string): string | null {
+  if (!fixtureChecks.some((c) => c.references.includes(reference))) return null;
+  let m: RegExpExecArray | null;
+  if ((m = /^RFC 6265bis ([\d.]+)$/.exec(reference))) {
+    return `https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-${m[1]}`;
+  }
+  if ((m = /^RFC (\d+) ([\d.]+)$/.exec(reference))) return `https://www.rfc-editor.org/rfc/rfc${m[1]}.html#section-${m[2]}`;
+  if ((m = /^ZAP (\d+)$/.exec(reference))) return `https://www.zaproxy.org/docs/alerts/${m[1]}/`;
+  if ((m = /^(CVE-\d{4}-\d+)$/.exec(reference))) return `https://www.cve.org/CVERecord?id=${m[1]}`;
+  if (/^ASVS \d+\.\d+\.\d+$/.test(reference)) return 'https://github.com/OWASP/ASVS/blob/v5.0.0/5.0/en/';
+  if (/^WSTG-[A-Z]+-\d+$/.test(reference)) return 'https://owasp.org/www-project-web-security-testing-guide/latest/';
+  return null;
 }
 
 export const LAB_CATALOGUE: LabCatalogue = {
@@ -292,6 +324,22 @@ export function createMockBackend(options: MockOptions = {}): Backend {
   const profiles = new Map<string, string>(fixtureProfiles.map((p) => [p.name, p.toml]));
   const running = new Map<string, { cancelled: boolean }>();
   let counter = 0;
+  // account → password; never leaves the mock.
+  const keychain = new Map<string, string>();
+  const keychainUp = (options.keychain ?? 'available') === 'available';
+  const status = (toml: string) => {
+    const check = mockValidateProfile(toml);
+    if (!check.ok && check.error) reject('profile.invalid', check.error.message);
+    const account = mockAccount(toml) ?? '';
+    if (!account) return { account, available: false, stored: false, reason: 'a password is kept per username: this profile has none' };
+    if (!keychainUp) return { account, available: false, stored: false, reason: NO_KEYCHAIN_REASON };
+    return { account, available: true, stored: keychain.has(account), reason: null };
+  };
+  const keychainAccount = (toml: string): string => {
+    const s = status(toml);
+    if (!s.available) reject('keychain.unavailable', s.reason ?? NO_KEYCHAIN_REASON);
+    return s.account;
+  };
 
   const reject = (code: string, message: string): never => {
     throw new BackendError({ code, message });
@@ -321,6 +369,10 @@ export function createMockBackend(options: MockOptions = {}): Backend {
           reject('profile.invalid', `line ${e.line}, column ${e.column}${e.key ? ` (${e.key})` : ''}: ${e.message}`);
         }
         if (t.password === '') reject('profile.password-missing', 'a password is needed to log in to this target');
+        if (t.password === null) {
+          const account = keychainAccount(t.toml);
+          if (!keychain.has(account)) reject('keychain.not-stored', `no password is stored in the OS keychain for ${account}`);
+        }
       }
       counter += 1;
       const view = cloneView(fixtureRuns[pickFixture(request)]);
@@ -395,6 +447,27 @@ export function createMockBackend(options: MockOptions = {}): Backend {
       return decodeJwtForDisplay(token);
     },
     async uiReady() {},
+
+    async passwordStatus(toml) {
+      return status(toml);
+    },
+    async passwordSave(toml, password) {
+      const account = keychainAccount(toml);
+      if (password === '') reject('keychain.invalid', 'an empty password is not kept');
+      keychain.set(account, password);
+      return status(toml);
+    },
+    async passwordForget(toml) {
+      keychain.delete(keychainAccount(toml));
+      return status(toml);
+    },
+    async referenceUrl(reference) {
+      return mockReferenceUrl(reference) ?? reject('reference.unknown', `\`${reference.slice(0, 80)}\` is not a reference of the check catalogue`);
+    },
+    async openReference(reference) {
+      // The browser preview opens nothing: the desktop hands the page to the system browser.
+      return mockReferenceUrl(reference) ?? reject('reference.unknown', `\`${reference.slice(0, 80)}\` is not a reference of the check catalogue`);
+    },
   };
 }
 

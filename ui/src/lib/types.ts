@@ -33,6 +33,7 @@ export type {
   BodyKind,
   ExtractForm,
   FormField,
+  PasswordStatus,
   ProfileCheck,
   ProfileForm,
   ProfileFormRead,

@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod cookie;
 mod jwt;
+pub mod references;
 mod refresh;
 mod session;
 mod transport;

@@ -3,4 +3,4 @@
 /**
  * What to run against.
  */
-export type RunTarget = { "kind": "lab", mode: string, flaws: Array<string>, } | { "kind": "profile", toml: string, password: string, };
+export type RunTarget = { "kind": "lab", mode: string, flaws: Array<string>, } | { "kind": "profile", toml: string, password: string | null, };

@@ -7,6 +7,7 @@ import type { AppInfo } from "./AppInfo";
 import type { CheckDoc } from "./CheckDoc";
 import type { DecodedJwt } from "./DecodedJwt";
 import type { LabCatalogue } from "./LabCatalogue";
+import type { PasswordStatus } from "./PasswordStatus";
 import type { ProfileCheck } from "./ProfileCheck";
 import type { ProfileForm } from "./ProfileForm";
 import type { ProfileFormRead } from "./ProfileFormRead";
@@ -89,4 +90,29 @@ export function decodeToken(token: string): Promise<DecodedJwt | null> {
 /** `ui_ready`: The UI painted its first view: the app logs its start-up time once. */
 export function uiReady(): Promise<null> {
   return invoke("ui_ready");
+}
+
+/** `password_status`: Whether the OS keychain holds a password for this profile's account (username at its base URL's origin), or why no keychain can be used. */
+export function passwordStatus(toml: string): Promise<PasswordStatus> {
+  return invoke("password_status", { toml });
+}
+
+/** `password_save`: Keep the password for this profile's account in the OS keychain (replacing any). */
+export function passwordSave(toml: string, password: string): Promise<PasswordStatus> {
+  return invoke("password_save", { toml, password });
+}
+
+/** `password_forget`: Remove the password kept for this profile's account from the OS keychain. */
+export function passwordForget(toml: string): Promise<PasswordStatus> {
+  return invoke("password_forget", { toml });
+}
+
+/** `reference_url`: The https page of a check catalogue reference ("ASVS 3.3.4"); other strings are refused. */
+export function referenceUrl(reference: string): Promise<string> {
+  return invoke("reference_url", { reference });
+}
+
+/** `open_reference`: Open a check catalogue reference's page in the system browser; resolves with the URL opened. */
+export function openReference(reference: string): Promise<string> {
+  return invoke("open_reference", { reference });
 }

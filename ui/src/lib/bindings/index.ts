@@ -37,6 +37,7 @@ export type { Lane } from "./Lane";
 export type { Mark } from "./Mark";
 export type { NamedDoc } from "./NamedDoc";
 export type { Observation } from "./Observation";
+export type { PasswordStatus } from "./PasswordStatus";
 export type { ProfileCheck } from "./ProfileCheck";
 export type { ProfileErrorView } from "./ProfileErrorView";
 export type { ProfileForm } from "./ProfileForm";
