@@ -21,6 +21,7 @@ import {
   tab,
   waitFor,
   waitForApp,
+  waitForRunView,
 } from './lib/app.mjs';
 
 describe('desktop app against the bundled lab', () => {
@@ -166,6 +167,7 @@ describe('desktop app against the bundled lab', () => {
     await screenshot(driver, 'profiles-toml');
     await (await find(driver, By.css('#profile-view-form'), 'the Form tab')).click();
     await find(driver, By.css('#profile-panel-form input'), 'the profile form');
+    await find(driver, byText('span', 'Valid profile'), 'the form to be validated');
     await screenshot(driver, 'profiles');
     const panel = await runProfile(driver, 'down-server', 'not-a-real-password', { expectError: true });
     await waitFor(driver, async () => /refused|connect|127\.0\.0\.1:9/i.test(await panel.getText()), 'the error to name the problem');
@@ -193,7 +195,7 @@ describe('desktop app against the bundled lab', () => {
       const title = await waitForRunView(driver, 30_000);
       assert.match(title, /Hanging/);
       const status = await find(driver, By.css('.run-status'), 'the run status');
-      assert.equal(await status.getText(), 'cancelled');
+      assert.equal((await status.getText()).toLowerCase(), 'cancelled');
       await find(driver, byText('*', 'The run was cancelled'), 'the cancellation explained');
     } finally {
       hanging.closeAllConnections();
