@@ -21,7 +21,7 @@ trap 'rm -rf "$data"' EXIT
 echo "== seeding a history with >= 1,000 exchanges (the lab demo, all modes, repeatedly)"
 count() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from exchanges").fetchone()[0])' "$data/history.db" 2>/dev/null || echo 0; }
 while [ "$(count)" -lt 1000 ]; do
-  AUTHLENS_DATA_DIR="$data" "$target/authlens" demo --fail-on none >/dev/null
+  AUTHLENS_DATA_DIR="$data" "$target/authlens" demo --fail-on none >/dev/null 2>&1
 done
 echo "   $(count) exchanges in $(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from runs").fetchone()[0])' "$data/history.db") runs"
 

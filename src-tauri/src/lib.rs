@@ -12,6 +12,7 @@ pub mod contract;
 pub mod display;
 pub mod error;
 pub mod lab;
+pub mod memory;
 pub mod passwords;
 pub mod profiles;
 pub mod references;

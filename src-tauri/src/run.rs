@@ -25,6 +25,8 @@ pub async fn run_request(
 ) -> Result<RunView, ApiError> {
     let request_id = request.request_id.clone();
     let result = execute(state, request, sink.clone()).await;
+    // The run's lab, client and buffers are gone by now.
+    crate::memory::release_free_memory();
     match &result {
         Ok(view) => tracing::info!(
             request_id,

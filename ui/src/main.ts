@@ -3,6 +3,8 @@ import App from './App.svelte';
 import { inTauri, tauriBackend, type Backend } from './lib/backend';
 import './app.css';
 
+performance.mark('authlens:script');
+
 async function pickBackend(): Promise<Backend> {
   if (inTauri()) return tauriBackend;
   // Browser-only dev mode: fixture data, runs that stream slowly enough to watch, times moved to now.
@@ -12,5 +14,8 @@ async function pickBackend(): Promise<Backend> {
 
 const target = document.getElementById('app');
 if (target) {
-  pickBackend().then((backend) => mount(App, { target, props: { backend } }));
+  pickBackend().then((backend) => {
+    mount(App, { target, props: { backend } });
+    performance.mark('authlens:mounted');
+  });
 }
