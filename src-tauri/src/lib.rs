@@ -10,6 +10,7 @@ use std::process::ExitCode;
 pub mod commands;
 pub mod contract;
 pub mod display;
+pub mod downloads;
 pub mod error;
 pub mod lab;
 pub mod memory;
@@ -47,6 +48,10 @@ pub fn run_app() -> ExitCode {
     tracing::info!(db = %state.db_path().display(), "Authlens desktop starting");
     let app = tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            create_main_window(app)?;
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::lab_catalogue,
@@ -80,4 +85,21 @@ pub fn run_app() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The main window, from its entry in tauri.conf.json (`create: false` there, so it is built here): the
+/// same window plus the download handler that saves the UI's exports.
+fn create_main_window(app: &tauri::App) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .on_download(|_, event| downloads::handle(event))
+        .build()?;
+    Ok(())
 }

@@ -3,7 +3,9 @@
 // side. Screenshots of each view land in docs/screenshots.
 
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { By } from 'selenium-webdriver';
 import {
@@ -62,6 +64,21 @@ describe('desktop app against the bundled lab', () => {
     const chart = await find(driver, By.css('#panel-timeline svg[role=img]'), 'the timeline chart');
     assert.match(await chart.getText(), /revocation gap/);
     await screenshot(driver, 'timeline-jwt');
+
+    // Export: both files land in the downloads folder, the SVG with the lanes and the gap in it.
+    const downloads = join(app.dataDir, 'downloads');
+    await clickButton(driver, 'Export SVG');
+    await clickButton(driver, 'Export PNG');
+    await find(driver, byText('p', 'in your Downloads folder'), 'the export confirmation');
+    const files = await waitFor(driver, async () => {
+      const f = existsSync(downloads) ? readdirSync(downloads) : [];
+      return f.some((n) => n.endsWith('.svg')) && f.some((n) => n.endsWith('.png')) && f;
+    }, 'the exported SVG and PNG in the downloads folder');
+    const svgText = readFileSync(join(downloads, files.find((n) => n.endsWith('.svg'))), 'utf8');
+    assert.match(svgText, /^<\?xml [^>]*\?>\s*<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svgText, /revocation gap/);
+    const png = readFileSync(join(downloads, files.find((n) => n.endsWith('.png'))));
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
 
     await tab(driver, 'tokens');
     await find(driver, byText('h4', 'Claims'), 'decoded JWT claims');

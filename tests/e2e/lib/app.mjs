@@ -67,7 +67,12 @@ export async function launchApp({ dataDir = mkdtempSync(join(tmpdir(), 'authlens
     {
       // The app inherits this environment through WebKitWebDriver: its history and lab certificate go to a
       // throwaway directory, never the user's.
-      env: { ...process.env, AUTHLENS_DATA_DIR: dataDir, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+      env: {
+        ...process.env,
+        AUTHLENS_DATA_DIR: dataDir,
+        AUTHLENS_DOWNLOAD_DIR: join(dataDir, 'downloads'),
+        RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
