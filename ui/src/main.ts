@@ -4,6 +4,10 @@ import { inTauri, tauriBackend, type Backend } from './lib/backend';
 import './app.css';
 
 performance.mark('authlens:script');
+// Before the first layout: the font stacks differ on Linux (see app.css).
+if (/\bLinux\b/.test(navigator.userAgent) && !/\bAndroid\b/.test(navigator.userAgent)) {
+  document.documentElement.classList.add('linux');
+}
 
 async function pickBackend(): Promise<Backend> {
   if (inTauri()) return tauriBackend;
