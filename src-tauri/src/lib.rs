@@ -45,11 +45,16 @@ pub fn init_tracing() {
 /// Open the history, build the window and run the event loop until the window closes.
 pub fn run_app() -> ExitCode {
     let state = tauri::async_runtime::block_on(AppState::open_default());
-    tracing::info!(db = %state.db_path().display(), "Authlens desktop starting");
+    let boot = tauri::async_runtime::block_on(startup::boot_script(&state));
+    tracing::info!(
+        db = %state.db_path().display(),
+        since_launch_ms = startup::since_launch_ms(),
+        "Authlens desktop starting"
+    );
     let app = tauri::Builder::default()
         .manage(state)
-        .setup(|app| {
-            create_main_window(app)?;
+        .setup(move |app| {
+            create_main_window(app, &boot)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -88,8 +93,8 @@ pub fn run_app() -> ExitCode {
 }
 
 /// The main window, from its entry in tauri.conf.json (`create: false` there, so it is built here): the
-/// same window plus the download handler that saves the UI's exports.
-fn create_main_window(app: &tauri::App) -> tauri::Result<()> {
+/// same window plus the download handler that saves the UI's exports, and the Run view's first data.
+fn create_main_window(app: &tauri::App, boot_script: &str) -> tauri::Result<()> {
     let config = app
         .config()
         .app
@@ -100,6 +105,7 @@ fn create_main_window(app: &tauri::App) -> tauri::Result<()> {
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
         .on_download(|_, event| downloads::handle(event))
+        .initialization_script(boot_script)
         .build()?;
     Ok(())
 }

@@ -228,3 +228,12 @@ mod tests {
         ));
     }
 }
+
+/// What the Run view shows first, handed to the page before it loads (an initialization script), so the first
+/// view paints without waiting on a command: the lab catalogue and the saved profiles at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct BootData {
+    pub lab: LabCatalogue,
+    pub profiles: Vec<SavedProfile>,
+}

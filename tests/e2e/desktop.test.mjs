@@ -44,6 +44,9 @@ describe('desktop app against the bundled lab', () => {
     const modes = await driver.findElements(By.css("input[name='lab-mode']"));
     const values = await Promise.all(modes.map((m) => m.getAttribute('value')));
     assert.deepEqual(values.sort(), ['hybrid', 'jwt', 'session']);
+    // The first view was painted from the data the app handed over at start-up.
+    const boot = await driver.executeScript('return window.__AUTHLENS_BOOT__ && window.__AUTHLENS_BOOT__.lab.modes.length');
+    assert.equal(boot, 3);
     await screenshot(driver, 'run');
   });
 

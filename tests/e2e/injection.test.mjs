@@ -132,6 +132,18 @@ describe('injection corpus: hostile content is shown as text only', () => {
     await assertClean('the profile form');
     await screenshot(driver, 'injection-profile-form');
   });
+
+  it('after a restart, the hostile profile reaches the first view as data, not script', async () => {
+    const dataDir = app.dataDir;
+    await app.close();
+    app = await launchApp({ dataDir });
+    driver = app.driver;
+    await waitForApp(driver);
+    const options = await driver.findElements(By.css("section[aria-labelledby='profile-run-title'] option"));
+    const names = await Promise.all(options.map((o) => o.getText()));
+    assert.ok(names.includes('hostile'), `profiles offered: ${names.join(', ')}`);
+    await assertClean('a restart with the hostile profile saved');
+  });
 });
 
 describe('the injection inspector itself', () => {

@@ -5,6 +5,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { getContext, setContext } from 'svelte';
 import type {
   AppInfo,
+  BootData,
   CheckDoc,
   DecodedJwt,
   ErrorInfo,
@@ -40,6 +41,8 @@ export interface Backend {
   decodeToken(token: string): Promise<DecodedJwt | null>;
   /** The first view is painted (the app logs its start-up time). */
   uiReady(): Promise<void>;
+  /** The Run view's data as of start-up, handed over before the page loaded (null when there is none). */
+  boot(): BootData | null;
 
   // OS keychain: a profile's password, kept for its username at its base URL's origin.
   passwordStatus(toml: string): Promise<PasswordStatus>;
@@ -107,6 +110,7 @@ export const tauriBackend: Backend = {
   profileSave: (name, toml) => call('profile_save', { name, toml }),
   decodeToken: (token) => call('decode_token', { token }),
   uiReady: () => call('ui_ready', {}),
+  boot: () => bootData(),
 
   passwordStatus: (toml) => call('password_status', { toml }),
   passwordSave: (toml, password) => call('password_save', { toml, password }),
@@ -130,4 +134,13 @@ export function getBackend(): Backend {
   const b = getContext<Backend | undefined>(BACKEND_KEY);
   if (!b) throw new Error('no Backend in context: wrap the component in one that calls setBackend()');
   return b;
+}
+
+/** `window.__AUTHLENS_BOOT__`, set by the app's initialization script, when it has the expected shape. */
+function bootData(): BootData | null {
+  const b = (window as unknown as { __AUTHLENS_BOOT__?: unknown }).__AUTHLENS_BOOT__;
+  if (typeof b !== 'object' || b === null) return null;
+  const o = b as Partial<BootData>;
+  if (typeof o.lab !== 'object' || o.lab === null || !Array.isArray(o.lab.modes) || !Array.isArray(o.profiles)) return null;
+  return o as BootData;
 }

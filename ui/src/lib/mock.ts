@@ -447,6 +447,9 @@ export function createMockBackend(options: MockOptions = {}): Backend {
       return decodeJwtForDisplay(token);
     },
     async uiReady() {},
+    boot() {
+      return null;
+    },
 
     async passwordStatus(toml) {
       return status(toml);

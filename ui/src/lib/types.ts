@@ -3,6 +3,7 @@
 export type {
   AppInfo,
   Body,
+  BootData,
   Carrier,
   CheckDoc,
   CookieInfo,

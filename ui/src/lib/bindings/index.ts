@@ -7,6 +7,7 @@ export type { AppInfo } from "./AppInfo";
 export type { Body } from "./Body";
 export type { BodyForm } from "./BodyForm";
 export type { BodyKind } from "./BodyKind";
+export type { BootData } from "./BootData";
 export type { Carrier } from "./Carrier";
 export type { CheckDoc } from "./CheckDoc";
 export type { CookieInfo } from "./CookieInfo";
