@@ -192,6 +192,8 @@ export async function nav(driver, label) {
 export async function runLab(driver, mode, flaws = []) {
   await nav(driver, 'Run');
   await click(driver, By.css(`input[name='lab-mode'][value='${mode}']`), `lab mode ${mode}`);
+  const flawList = await find(driver, By.css('section.lab details.flaws'), 'the flaw switches');
+  if ((await flawList.getAttribute('open')) === null) await flawList.findElement(By.css('summary')).click();
   for (const box of await driver.findElements(By.css('section.lab input[type=checkbox]'))) {
     if (await box.isSelected()) await box.click();
   }
