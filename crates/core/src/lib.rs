@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod cookies;
+pub mod entropy;
 pub mod error;
 pub mod events;
 pub mod flow;
