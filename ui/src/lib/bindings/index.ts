@@ -2,6 +2,7 @@
 // Every type the desktop commands take, return or stream, and the typed command wrappers.
 
 export * from "./commands";
+export type { Alphabet } from "./Alphabet";
 export type { ApiError } from "./ApiError";
 export type { AppInfo } from "./AppInfo";
 export type { Body } from "./Body";
@@ -15,6 +16,8 @@ export type { CookieVerdict } from "./CookieVerdict";
 export type { Credential } from "./Credential";
 export type { CredentialKind } from "./CredentialKind";
 export type { DecodedJwt } from "./DecodedJwt";
+export type { EntropyEstimate } from "./EntropyEstimate";
+export type { EntropyMethod } from "./EntropyMethod";
 export type { ErrorInfo } from "./ErrorInfo";
 export type { Evidence } from "./Evidence";
 export type { Exchange } from "./Exchange";
