@@ -3,7 +3,6 @@
 
 use authlens_core::events::{CancellationToken, EventSink, RunEvent};
 use authlens_core::flow::{self, RunOptions, Scenario};
-use authlens_core::http::TlsTrust;
 use authlens_core::model::Run;
 use authlens_core::redact::Redactor;
 
@@ -60,12 +59,13 @@ async fn execute(
             let password = lab::run_user().password;
             let lab = lab::start(mode, flaws, state.lab_tls_dir()).await?;
             let mut opts = options(state, password, reveal, scenarios, sink, cancel);
-            opts.tls_override = Some(TlsTrust::CaPem(lab.cert_pem.clone()));
-            opts.base_url_override = url::Url::parse(&lab.https_url).ok();
-            opts.http_base_url_override = lab
-                .http_url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok());
+            if let Err(e) = opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem) {
+                lab.shutdown().await;
+                return Err(ApiError::new(
+                    "lab.address",
+                    format!("the lab's address: {e}"),
+                ));
+            }
             let result = flow::run(&profile, opts).await;
             lab.shutdown().await;
             Ok(view(&result?, password, reveal))

@@ -1,7 +1,6 @@
 //! `authlens demo`: start the bundled lab in-process and run the whole lifecycle against each mode.
 
 use authlens_core::flow::RunOptions;
-use authlens_core::http::TlsTrust;
 use authlens_core::profile::Profile;
 use authlens_core::redact::Redactor;
 use authlens_lab::{Flaw, LabConfig, Mode};
@@ -82,12 +81,10 @@ pub async fn demo(args: DemoArgs) -> u8 {
         let mut opts = RunOptions::new(user.password);
         opts.reveal = args.report.reveal;
         opts.store = store.clone();
-        opts.tls_override = Some(TlsTrust::CaPem(lab.cert_pem.clone()));
-        opts.base_url_override = url::Url::parse(&lab.https_url).ok();
-        opts.http_base_url_override = lab
-            .http_url
-            .as_deref()
-            .and_then(|u| url::Url::parse(u).ok());
+        if let Err(e) = opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem) {
+            lab.shutdown().await;
+            return super::fail(format!("lab address for {mode}: {e}"));
+        }
         let result = super::execute(&profile, opts, format!("{mode} mode")).await;
         lab.shutdown().await;
         match result {

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use authlens_core::flow::{self, RunOptions};
-use authlens_core::http::TlsTrust;
 use authlens_core::model::{Run, Status};
 use authlens_core::profile::Profile;
 use authlens_lab::{Flaw, LabConfig, LabHandle, Lifetimes, Mode};
@@ -45,12 +44,8 @@ pub async fn start_lab_with(mode: Mode, flaws: &[Flaw], lifetimes: Lifetimes) ->
 /// Options pointing a lab profile at a running lab instance.
 pub fn lab_options(lab: &LabHandle) -> RunOptions {
     let mut opts = RunOptions::new(authlens_lab::USERS[0].password);
-    opts.tls_override = Some(TlsTrust::CaPem(lab.cert_pem.clone()));
-    opts.base_url_override = Some(url::Url::parse(&lab.https_url).expect("lab url"));
-    opts.http_base_url_override = lab
-        .http_url
-        .as_deref()
-        .map(|u| url::Url::parse(u).expect("lab http url"));
+    opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem)
+        .expect("lab urls");
     opts
 }
 

@@ -131,6 +131,20 @@ impl RunOptions {
             plain_http_probe: true,
         }
     }
+
+    /// Run against another server than the profile names (the bundled lab on ephemeral ports), trusting
+    /// the CA certificate it hands over.
+    pub fn retarget(
+        &mut self,
+        base_url: &str,
+        http_base_url: Option<&str>,
+        ca_pem: &str,
+    ) -> Result<(), url::ParseError> {
+        self.base_url_override = Some(url::Url::parse(base_url)?);
+        self.http_base_url_override = http_base_url.map(url::Url::parse).transpose()?;
+        self.tls_override = Some(TlsTrust::CaPem(ca_pem.to_string()));
+        Ok(())
+    }
 }
 
 pub fn now_ms() -> Millis {
