@@ -19,11 +19,12 @@ target="${CARGO_TARGET_DIR:-target}/release"
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 echo "== seeding a history with >= 1,000 exchanges (the lab demo, all modes, repeatedly)"
-count() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from exchanges").fetchone()[0])' "$data/history.db" 2>/dev/null || echo 0; }
-while [ "$(count)" -lt 1000 ]; do
+# Rows in a table of the seeded history (0 before it exists).
+count() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(f"select count(*) from {sys.argv[2]}").fetchone()[0])' "$data/history.db" "$1" 2>/dev/null || echo 0; }
+while [ "$(count exchanges)" -lt 1000 ]; do
   AUTHLENS_DATA_DIR="$data" "$target/authlens" demo --fail-on none >/dev/null 2>&1
 done
-echo "   $(count) exchanges in $(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from runs").fetchone()[0])' "$data/history.db") runs"
+echo "   $(count exchanges) exchanges in $(count runs) runs"
 
 bench=(node scripts/bench/desktop.mjs --app "$target/authlens-desktop" --minimal "$target/authlens-bench-minimal" --data "$data" "$@")
 if [ -n "${DISPLAY:-}" ]; then "${bench[@]}"; else xvfb-run -a -s "-screen 0 1440x960x24 -nolisten tcp" "${bench[@]}"; fi

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { By } from 'selenium-webdriver';
 import {
   byText,
@@ -14,47 +14,35 @@ import {
   clickButton,
   find,
   lanes,
-  launchApp,
   nav,
   runLab,
   runProfile,
   saveProfile,
   screenshot,
   tab,
+  useApp,
   waitFor,
-  waitForApp,
   waitForRunView,
 } from './lib/app.mjs';
 
 describe('desktop app against the bundled lab', () => {
-  let app;
-  let driver;
-
-  before(async () => {
-    app = await launchApp();
-    driver = app.driver;
-    await waitForApp(driver);
-  });
-
-  after(async () => {
-    await app?.close();
-  });
+  const app = useApp();
 
   it('opens on the Run view with the lab card', async () => {
-    const modes = await driver.findElements(By.css("input[name='lab-mode']"));
+    const modes = await app.driver.findElements(By.css("input[name='lab-mode']"));
     const values = await Promise.all(modes.map((m) => m.getAttribute('value')));
     assert.deepEqual(values.sort(), ['hybrid', 'jwt', 'session']);
     // The first view was painted from the data the app handed over at start-up.
-    const boot = await driver.executeScript('return window.__AUTHLENS_BOOT__ && window.__AUTHLENS_BOOT__.lab.modes.length');
+    const boot = await app.driver.executeScript('return window.__AUTHLENS_BOOT__ && window.__AUTHLENS_BOOT__.lab.modes.length');
     assert.equal(boot, 3);
-    await screenshot(driver, 'run');
+    await screenshot(app.driver, 'run');
   });
 
   it('JWT mode: access and refresh lanes, and the access token is still accepted after logout', async () => {
-    const title = await runLab(driver, 'jwt');
+    const title = await runLab(app.driver, 'jwt');
     assert.match(title, /JWT/i);
-    const ls = await waitFor(driver, async () => {
-      const l = await lanes(driver);
+    const ls = await waitFor(app.driver, async () => {
+      const l = await lanes(app.driver);
       return l.length > 0 && l;
     }, 'timeline lanes');
     const kinds = new Set(ls.map((l) => l.kind));
@@ -64,16 +52,16 @@ describe('desktop app against the bundled lab', () => {
     assert.ok(gaps.length > 0, `expected a revocation gap, lanes: ${JSON.stringify(ls)}`);
     assert.ok(gaps.every((l) => l.kind === 'access'), `only access tokens outlive logout: ${JSON.stringify(gaps)}`);
     // The gap is drawn and labelled in words, not colour alone.
-    const chart = await find(driver, By.css('#panel-timeline svg[role=img]'), 'the timeline chart');
+    const chart = await find(app.driver, By.css('#panel-timeline svg[role=img]'), 'the timeline chart');
     assert.match(await chart.getText(), /revocation gap/);
-    await screenshot(driver, 'timeline-jwt');
+    await screenshot(app.driver, 'timeline-jwt');
 
     // Export: both files land in the downloads folder, the SVG with the lanes and the gap in it.
     const downloads = join(app.dataDir, 'downloads');
-    await clickButton(driver, 'Export SVG');
-    await clickButton(driver, 'Export PNG');
-    await find(driver, byText('p', 'in your Downloads folder'), 'the export confirmation');
-    const files = await waitFor(driver, async () => {
+    await clickButton(app.driver, 'Export SVG');
+    await clickButton(app.driver, 'Export PNG');
+    await find(app.driver, byText('p', 'in your Downloads folder'), 'the export confirmation');
+    const files = await waitFor(app.driver, async () => {
       const f = existsSync(downloads) ? readdirSync(downloads) : [];
       return f.some((n) => n.endsWith('.svg')) && f.some((n) => n.endsWith('.png')) && f;
     }, 'the exported SVG and PNG in the downloads folder');
@@ -83,83 +71,83 @@ describe('desktop app against the bundled lab', () => {
     const png = readFileSync(join(downloads, files.find((n) => n.endsWith('.png'))));
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
 
-    await tab(driver, 'tokens');
-    await find(driver, byText('h4', 'Claims'), 'decoded JWT claims');
-    await screenshot(driver, 'tokens');
+    await tab(app.driver, 'tokens');
+    await find(app.driver, byText('h4', 'Claims'), 'decoded JWT claims');
+    await screenshot(app.driver, 'tokens');
 
-    await tab(driver, 'checklist');
-    assert.equal(await checkStatus(driver, 'refresh.rotation'), 'pass');
-    assert.equal(await checkStatus(driver, 'refresh.reuse'), 'pass');
-    await screenshot(driver, 'checklist');
+    await tab(app.driver, 'checklist');
+    assert.equal(await checkStatus(app.driver, 'refresh.rotation'), 'pass');
+    assert.equal(await checkStatus(app.driver, 'refresh.reuse'), 'pass');
+    await screenshot(app.driver, 'checklist');
   });
 
   it('session mode: a session cookie lane, revoked at logout, so no gap', async () => {
-    await runLab(driver, 'session');
-    const ls = await waitFor(driver, async () => {
-      const l = await lanes(driver);
+    await runLab(app.driver, 'session');
+    const ls = await waitFor(app.driver, async () => {
+      const l = await lanes(app.driver);
       return l.length > 0 && l;
     }, 'timeline lanes');
     assert.ok(ls.some((l) => l.kind === 'session'), `lanes: ${JSON.stringify(ls)}`);
     assert.deepEqual(ls.filter((l) => l.gap), [], 'no credential is accepted after logout');
-    await screenshot(driver, 'timeline-session');
+    await screenshot(app.driver, 'timeline-session');
 
-    await tab(driver, 'checklist');
-    assert.equal(await checkStatus(driver, 'cookie.httponly'), 'pass');
-    assert.equal(await checkStatus(driver, 'session.logout'), 'pass');
+    await tab(app.driver, 'checklist');
+    assert.equal(await checkStatus(app.driver, 'cookie.httponly'), 'pass');
+    assert.equal(await checkStatus(app.driver, 'session.logout'), 'pass');
 
-    await tab(driver, 'cookies');
-    await find(driver, byText('h2', 'Cookie credentials'), 'the cookie credentials table');
-    await screenshot(driver, 'cookies');
+    await tab(app.driver, 'cookies');
+    await find(app.driver, byText('h2', 'Cookie credentials'), 'the cookie credentials table');
+    await screenshot(app.driver, 'cookies');
   });
 
   it('a flaw switch turns its check red, and its evidence opens the exchange', async () => {
-    await runLab(driver, 'session', ['no-httponly']);
-    await tab(driver, 'checklist');
-    assert.equal(await checkStatus(driver, 'cookie.httponly'), 'fail');
+    await runLab(app.driver, 'session', ['no-httponly']);
+    await tab(app.driver, 'checklist');
+    assert.equal(await checkStatus(app.driver, 'cookie.httponly'), 'fail');
     // Every other cookie check keeps its verdict.
-    assert.equal(await checkStatus(driver, 'cookie.secure'), 'pass');
+    assert.equal(await checkStatus(app.driver, 'cookie.secure'), 'pass');
 
-    const finding = await find(driver, By.css("#panel-checklist details[data-check='cookie.httponly']"), 'the HttpOnly finding');
+    const finding = await find(app.driver, By.css("#panel-checklist details[data-check='cookie.httponly']"), 'the HttpOnly finding');
     if ((await finding.getAttribute('open')) === null) await finding.findElement(By.css('summary')).click();
     const evidence = await finding.findElement(By.xpath(".//button[starts-with(normalize-space(.), 'exchange #')]"));
     const exchangeId = (await evidence.getText()).replace(/\D+/g, '');
-    await driver.executeScript('arguments[0].scrollIntoView({block: "center"})', evidence);
-    await screenshot(driver, 'checklist-flaw');
+    await app.driver.executeScript('arguments[0].scrollIntoView({block: "center"})', evidence);
+    await screenshot(app.driver, 'checklist-flaw');
     await evidence.click();
 
     // The Exchanges tab opens on that exchange: its Set-Cookie line lacks HttpOnly.
-    const heading = await find(driver, By.css('#panel-exchanges #ex-title'), 'the exchange detail');
+    const heading = await find(app.driver, By.css('#panel-exchanges #ex-title'), 'the exchange detail');
     assert.match(await heading.getText(), new RegExp(`^#${exchangeId}\\b`));
-    const detail = await find(driver, By.css('#panel-exchanges .detail-pane'), 'the detail pane');
-    await waitFor(driver, async () => /Set-Cookie lines/.test(await detail.getText()), 'raw Set-Cookie lines');
+    const detail = await find(app.driver, By.css('#panel-exchanges .detail-pane'), 'the detail pane');
+    await waitFor(app.driver, async () => /Set-Cookie lines/.test(await detail.getText()), 'raw Set-Cookie lines');
     const text = await detail.getText();
     assert.match(text, /Request headers/);
     assert.match(text, /sid=|session/i);
-    await screenshot(driver, 'exchanges');
+    await screenshot(app.driver, 'exchanges');
   });
 
   it('an exchange opens from the list, and arrow keys move through it', async () => {
-    await tab(driver, 'exchanges');
-    const rows = await driver.findElements(By.css('#panel-exchanges [role=option]'));
+    await tab(app.driver, 'exchanges');
+    const rows = await app.driver.findElements(By.css('#panel-exchanges [role=option]'));
     assert.ok(rows.length >= 5, `exchanges listed: ${rows.length}`);
     await rows[0].click();
-    const heading = await find(driver, By.css('#panel-exchanges #ex-title'), 'the exchange detail');
-    await waitFor(driver, async () => (await heading.getText()).startsWith('#1 '), 'exchange #1 to open');
-    await driver.actions().sendKeys('\uE015').perform(); // ArrowDown
+    const heading = await find(app.driver, By.css('#panel-exchanges #ex-title'), 'the exchange detail');
+    await waitFor(app.driver, async () => (await heading.getText()).startsWith('#1 '), 'exchange #1 to open');
+    await app.driver.actions().sendKeys('\uE015').perform(); // ArrowDown
     await waitFor(
-      driver,
-      async () => (await driver.findElement(By.css('#panel-exchanges #ex-title')).getText()).startsWith('#2 '),
+      app.driver,
+      async () => (await app.driver.findElement(By.css('#panel-exchanges #ex-title')).getText()).startsWith('#2 '),
       'ArrowDown to open exchange #2',
     );
   });
 
   it('history lists the runs, and Compare puts session and JWT side by side', async () => {
-    await nav(driver, 'History');
-    const boxes = await waitFor(driver, async () => {
-      const b = await driver.findElements(By.css('table.data-table tbody input[type=checkbox]'));
+    await nav(app.driver, 'History');
+    const boxes = await waitFor(app.driver, async () => {
+      const b = await app.driver.findElements(By.css('table.data-table tbody input[type=checkbox]'));
       return b.length >= 3 && b;
     }, 'three runs in the history');
-    await screenshot(driver, 'history');
+    await screenshot(app.driver, 'history');
     // Newest first: [session+flaw, session, jwt]. Compare the clean session run with the JWT run.
     const labels = await Promise.all(boxes.map((b) => b.getAttribute('aria-label')));
     const session = labels.findIndex((l) => /session/i.test(l));
@@ -167,30 +155,30 @@ describe('desktop app against the bundled lab', () => {
     assert.ok(session >= 0 && jwt >= 0, `history rows: ${labels.join(' | ')}`);
     await boxes[labels.findIndex((l, i) => i > 0 && /session/i.test(l))].click();
     await boxes[jwt].click();
-    await clickButton(driver, 'Compare 2/2');
+    await clickButton(app.driver, 'Compare 2/2');
 
-    await find(driver, By.css('#compare-title'), 'the Compare view');
-    const diff = await find(driver, By.css('table.diff'), 'the check status diff');
-    await waitFor(driver, async () => /session\.logout/.test(await diff.getText()), 'session.logout in the diff');
-    const charts = await driver.findElements(By.css('svg[role=img]'));
+    await find(app.driver, By.css('#compare-title'), 'the Compare view');
+    const diff = await find(app.driver, By.css('table.diff'), 'the check status diff');
+    await waitFor(app.driver, async () => /session\.logout/.test(await diff.getText()), 'session.logout in the diff');
+    const charts = await app.driver.findElements(By.css('svg[role=img]'));
     assert.equal(charts.length, 2, 'two timelines side by side');
     const gapsPerChart = [];
     for (const c of charts) gapsPerChart.push((await c.findElements(By.css("g[data-gap='yes']"))).length);
     assert.deepEqual(gapsPerChart.map((n) => n > 0).sort(), [false, true], `gaps per chart: ${gapsPerChart}`);
-    await screenshot(driver, 'compare');
+    await screenshot(app.driver, 'compare');
   });
 
   it('a profile against a server that is down shows a clear error, not a blank pane', async () => {
     // Port 9 (discard) on loopback: nothing listens there.
     const toml = 'name = "Down"\nbase_url = "http://127.0.0.1:9"\n\n[user]\nusername = "alice"\n\n[login]\nmethod = "POST"\npath = "/login"\n\n[probe]\nmethod = "GET"\npath = "/me"\n';
-    await saveProfile(driver, 'down-server', toml);
-    await screenshot(driver, 'profiles-toml');
-    await (await find(driver, By.css('#profile-view-form'), 'the Form tab')).click();
-    await find(driver, By.css('#profile-panel-form input'), 'the profile form');
-    await find(driver, byText('span', 'Valid profile'), 'the form to be validated');
-    await screenshot(driver, 'profiles');
-    const panel = await runProfile(driver, 'down-server', 'not-a-real-password', { expectError: true });
-    await waitFor(driver, async () => /refused|connect|127\.0\.0\.1:9/i.test(await panel.getText()), 'the error to name the problem');
+    await saveProfile(app.driver, 'down-server', toml);
+    await screenshot(app.driver, 'profiles-toml');
+    await (await find(app.driver, By.css('#profile-view-form'), 'the Form tab')).click();
+    await find(app.driver, By.css('#profile-panel-form input'), 'the profile form');
+    await find(app.driver, byText('span', 'Valid profile'), 'the form to be validated');
+    await screenshot(app.driver, 'profiles');
+    const panel = await runProfile(app.driver, 'down-server', 'not-a-real-password', { expect: 'error' });
+    await waitFor(app.driver, async () => /refused|connect|127\.0\.0\.1:9/i.test(await panel.getText()), 'the error to name the problem');
   });
 
   it('a run against a server that never answers shows its progress and can be cancelled', async () => {
@@ -200,23 +188,18 @@ describe('desktop app against the bundled lab', () => {
     try {
       const url = `http://127.0.0.1:${hanging.address().port}`;
       const toml = `name = "Hanging"\nbase_url = "${url}"\n\n[user]\nusername = "alice"\n\n[login]\nmethod = "POST"\npath = "/login"\n\n[probe]\nmethod = "GET"\npath = "/me"\n`;
-      await saveProfile(driver, 'hanging-server', toml);
-      await nav(driver, 'Run');
-      const card = "section[aria-labelledby='profile-run-title']";
-      const select = await find(driver, By.css(`${card} select`), 'the profile picker');
-      await select.findElement(By.xpath(".//option[normalize-space(.)='hanging-server']")).click();
-      await (await find(driver, By.css(`${card} input[type=password]`), 'the password field')).sendKeys('pw');
-      await (await find(driver, By.css(`${card} button[type=submit]`), 'Run profile')).click();
+      await saveProfile(app.driver, 'hanging-server', toml);
+      await runProfile(app.driver, 'hanging-server', 'pw', { expect: 'started' });
 
-      await find(driver, By.css("progress[aria-label='Run progress']"), 'the run progress');
-      await find(driver, By.xpath("//nav//*[normalize-space(.)='running']"), 'the running badge in the navigation');
-      await screenshot(driver, 'run-progress');
-      await clickButton(driver, 'Cancel');
-      const title = await waitForRunView(driver, 30_000);
+      await find(app.driver, By.css("progress[aria-label='Run progress']"), 'the run progress');
+      await find(app.driver, By.xpath("//nav//*[normalize-space(.)='running']"), 'the running badge in the navigation');
+      await screenshot(app.driver, 'run-progress');
+      await clickButton(app.driver, 'Cancel');
+      const title = await waitForRunView(app.driver, 30_000);
       assert.match(title, /Hanging/);
-      const status = await find(driver, By.css('.run-status'), 'the run status');
+      const status = await find(app.driver, By.css('.run-status'), 'the run status');
       assert.equal((await status.getText()).toLowerCase(), 'cancelled');
-      await find(driver, byText('*', 'The run was cancelled'), 'the cancellation explained');
+      await find(app.driver, byText('*', 'The run was cancelled'), 'the cancellation explained');
     } finally {
       hanging.closeAllConnections();
       hanging.close();

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { By, find, launchApp, nav, runLab, tab, waitFor, waitForApp, waitForRunView } from './lib/app.mjs';
+import { describe, it } from 'node:test';
+import { By, find, nav, runLab, tab, useApp, waitFor, waitForRunView } from './lib/app.mjs';
 
 const N = 10_000;
 
@@ -39,52 +39,41 @@ print(p["new"])
 `;
 
 describe('10,000 exchanges in the Exchanges view', () => {
-  let app;
-  let driver;
-
-  before(async () => {
-    app = await launchApp();
-    driver = app.driver;
-    await waitForApp(driver);
-  });
-
-  after(async () => {
-    await app?.close();
-  });
+  const app = useApp();
 
   it('stays windowed, reaches the end by keyboard, and reports its scroll frame times', async () => {
-    await runLab(driver, 'jwt');
+    await runLab(app.driver, 'jwt');
     execFileSync('python3', ['-c', MULTIPLY, join(app.dataDir, 'history.db'), String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
 
-    await nav(driver, 'History');
-    await (await find(driver, By.xpath("//button[normalize-space(.)='Refresh']"), 'Refresh')).click();
-    const row = await find(driver, By.xpath("//tr[td[contains(., 'Scale: 10,000 exchanges')]]"), 'the 10,000-exchange run');
+    await nav(app.driver, 'History');
+    await (await find(app.driver, By.xpath("//button[normalize-space(.)='Refresh']"), 'Refresh')).click();
+    const row = await find(app.driver, By.xpath("//tr[td[contains(., 'Scale: 10,000 exchanges')]]"), 'the 10,000-exchange run');
     const t0 = Date.now();
     await row.findElement(By.xpath(".//button[normalize-space(.)='Open']")).click();
-    await waitForRunView(driver);
+    await waitForRunView(app.driver);
     const openMs = Date.now() - t0;
 
-    await tab(driver, 'exchanges');
-    const list = await find(driver, By.css('#panel-exchanges [role=listbox]'), 'the exchange list');
+    await tab(app.driver, 'exchanges');
+    const list = await find(app.driver, By.css('#panel-exchanges [role=listbox]'), 'the exchange list');
     assert.equal(await list.getAttribute('aria-label'), 'Exchanges');
-    const count = await find(driver, By.xpath(`//*[@id='panel-exchanges']//span[normalize-space(.)='${N} of ${N}']`), `"${N} of ${N}"`);
+    const count = await find(app.driver, By.xpath(`//*[@id='panel-exchanges']//span[normalize-space(.)='${N} of ${N}']`), `"${N} of ${N}"`);
     assert.ok(count);
-    const rendered = (await driver.findElements(By.css('#panel-exchanges [role=option]'))).length;
+    const rendered = (await app.driver.findElements(By.css('#panel-exchanges [role=option]'))).length;
     assert.ok(rendered > 5 && rendered < 120, `rows in the DOM: ${rendered} (the list must be windowed)`);
 
     // Keyboard: first row, then End selects and shows the last exchange.
-    await (await driver.findElements(By.css('#panel-exchanges [role=option]')))[0].click();
-    await driver.actions().sendKeys('\uE010').perform(); // End
+    await (await app.driver.findElements(By.css('#panel-exchanges [role=option]')))[0].click();
+    await app.driver.actions().sendKeys('\uE010').perform(); // End
     await waitFor(
-      driver,
-      async () => (await driver.findElement(By.css('#panel-exchanges #ex-title')).getText()).startsWith(`#${N} `),
+      app.driver,
+      async () => (await app.driver.findElement(By.css('#panel-exchanges #ex-title')).getText()).startsWith(`#${N} `),
       `End to open exchange #${N}`,
     );
 
     // Scroll two ways, one step per animation frame, and time the frames: like a mouse wheel (3 rows a
     // step) and dragging the scrollbar end to end (50 rows a step).
     const scroll = (rowsPerStep) =>
-      driver.executeAsyncScript(
+      app.driver.executeAsyncScript(
         `
       const [rowsPerStep, done] = arguments;
       const el = document.querySelector('#panel-exchanges [role=listbox]');
