@@ -96,9 +96,33 @@ pub struct DemoArgs {
 pub struct RunArgs {
     /// The target profile (TOML).
     pub profile: PathBuf,
-    /// Scenarios to run, comma-separated: lifecycle, rotation (default: both).
-    #[arg(long, value_delimiter = ',')]
-    pub scenario: Vec<authlens_core::flow::Scenario>,
+    /// Scenarios to run, comma-separated: lifecycle, rotation, replicas, latency, expiry, idle, entropy,
+    /// rate-limit, or `all` (default: lifecycle,rotation). expiry and idle wait; entropy logs in many
+    /// times; rate-limit tries wrong passwords and may lock the test account.
+    #[arg(long, value_delimiter = ',', value_parser = parse_scenarios)]
+    pub scenario: Vec<Vec<authlens_core::flow::Scenario>>,
+    /// Another base URL of the same service, for the replicas scenario (repeatable; replaces the
+    /// profile's `replicas`).
+    #[arg(long = "replica")]
+    pub replicas: Vec<url::Url>,
+    /// expiry: replay this many seconds after each declared expiry (default 5, or the profile's).
+    #[arg(long)]
+    pub expiry_skew: Option<u64>,
+    /// expiry: do not wait for credentials expiring later than this many seconds from now.
+    #[arg(long)]
+    pub max_wait: Option<u64>,
+    /// latency: stop polling this many seconds after logout.
+    #[arg(long)]
+    pub latency_deadline: Option<u64>,
+    /// idle: the longest idle gap tried, in seconds.
+    #[arg(long)]
+    pub idle_max: Option<u64>,
+    /// entropy: how many fresh session ids to collect.
+    #[arg(long)]
+    pub entropy_samples: Option<u32>,
+    /// rate-limit: at most this many wrong passwords.
+    #[arg(long)]
+    pub rate_limit_attempts: Option<u32>,
     /// Override the profile's base_url (e.g. the same app on another port).
     #[arg(long)]
     pub base_url: Option<url::Url>,
@@ -169,6 +193,10 @@ pub enum HistoryAction {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+fn parse_scenarios(s: &str) -> Result<Vec<authlens_core::flow::Scenario>, String> {
+    authlens_core::flow::Scenario::parse_list(s)
 }
 
 fn parse_mode(s: &str) -> Result<authlens_lab::Mode, String> {

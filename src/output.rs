@@ -95,8 +95,16 @@ pub fn exit_code(runs: &[Run], fail_on: Option<Severity>) -> u8 {
     let hit = runs
         .iter()
         .flat_map(|r| &r.findings)
-        .any(|f| f.status.is_problem() && f.severity >= threshold);
+        .any(|f| f.status.is_problem() && f.severity >= threshold)
+        || unchecked_results(runs).any(|r| r.status.is_problem() && r.severity >= threshold);
     if hit { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// Scenario results no check summarises (latency): they count on their own.
+fn unchecked_results(runs: &[Run]) -> impl Iterator<Item = &authlens_core::model::ScenarioResult> {
+    runs.iter()
+        .flat_map(|r| &r.results)
+        .filter(|r| r.check_id.is_none())
 }
 
 /// A one-line verdict on stderr, so a CI log says why the exit code is what it is.
@@ -114,8 +122,16 @@ pub fn summary_line(runs: &[Run], fail_on: Option<Severity>) -> String {
         }
     }
     let threshold = fail_on.map(|s| s.as_str()).unwrap_or("none");
+    let results = unchecked_results(runs)
+        .filter(|r| r.status.is_problem() && fail_on.is_some_and(|t| r.severity >= t))
+        .count();
+    let results = if results > 0 {
+        format!(" and {results} scenario result(s)")
+    } else {
+        String::new()
+    };
     format!(
-        "authlens: {} run(s), {fails} fail, {warns} warn; {at_or_above} finding(s) at or above --fail-on {threshold}",
+        "authlens: {} run(s), {fails} fail, {warns} warn; {at_or_above} finding(s){results} at or above --fail-on {threshold}",
         runs.len()
     )
 }

@@ -22,8 +22,34 @@ pub fn spawn(mut rx: UnboundedReceiver<RunEvent>, title: String) -> tokio::task:
     );
     bar.set_prefix(title);
     tokio::spawn(async move {
-        while let Some(ev) = rx.recv().await {
+        // A wait (expiry, idle gap, latency deadline) counts down on the bar until the next event.
+        let mut waiting: Option<(i64, String)> = None;
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+        loop {
+            let ev = tokio::select! {
+                ev = rx.recv() => ev,
+                _ = tick.tick() => {
+                    if let Some((until, reason)) = &waiting {
+                        let left = until - authlens_core::flow::now_ms();
+                        if left > 0 {
+                            bar.set_message(format!("{} left: {reason}", countdown(left)));
+                        }
+                    }
+                    continue;
+                }
+            };
+            let Some(ev) = ev else { break };
+            if !matches!(
+                ev,
+                RunEvent::ExchangeCaptured { .. } | RunEvent::ReplayResult { .. }
+            ) {
+                waiting = None;
+            }
             match ev {
+                RunEvent::Waiting { until, reason, .. } => {
+                    bar.set_message(reason.clone());
+                    waiting = Some((until, reason));
+                }
                 RunEvent::Started { total_steps, .. } => {
                     bar.set_length(u64::from(total_steps.max(1)))
                 }
@@ -45,4 +71,16 @@ pub fn spawn(mut rx: UnboundedReceiver<RunEvent>, title: String) -> tokio::task:
         }
         bar.finish_and_clear();
     })
+}
+
+/// "4.2 s", "3m 05s", "1h 02m".
+fn countdown(ms: i64) -> String {
+    let secs = ms / 1000;
+    if secs < 60 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else if secs < 3600 {
+        format!("{}m {:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60)
+    }
 }

@@ -28,9 +28,32 @@ pub async fn run(args: RunArgs) -> u8 {
     opts.base_url_override = args.base_url.clone();
     opts.http_base_url_override = args.http_base_url.clone();
     opts.plain_http_probe = args.base_url.is_none() || args.http_base_url.is_some();
-    if !args.scenario.is_empty() {
-        opts.scenarios = args.scenario.clone();
+    let mut scenarios: Vec<_> = args.scenario.iter().flatten().copied().collect();
+    scenarios.sort_unstable();
+    scenarios.dedup();
+    if !scenarios.is_empty() {
+        opts.scenarios = scenarios;
     }
+    if !args.replicas.is_empty() {
+        opts.replicas_override = Some(args.replicas.clone());
+    }
+    let mut settings = profile.scenarios.clone();
+    let set = |slot: &mut u64, v: Option<u64>| {
+        if let Some(v) = v {
+            *slot = v;
+        }
+    };
+    set(&mut settings.expiry_skew_secs, args.expiry_skew);
+    set(&mut settings.expiry_max_wait_secs, args.max_wait);
+    set(&mut settings.latency_deadline_secs, args.latency_deadline);
+    set(&mut settings.idle_max_gap_secs, args.idle_max);
+    if let Some(n) = args.entropy_samples {
+        settings.entropy_samples = n;
+    }
+    if let Some(n) = args.rate_limit_attempts {
+        settings.rate_limit_attempts = n;
+    }
+    opts.settings = Some(settings);
     let run = match super::execute(&profile, opts, profile.name.clone()).await {
         Ok(r) => r,
         Err(e) => return super::fail(e),

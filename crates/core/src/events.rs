@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 pub use tokio_util::sync::CancellationToken;
 
-use crate::model::{CredentialKind, ErrorInfo, Finding, Millis, StepKind, Verdict};
+use crate::model::{CredentialKind, ErrorInfo, Finding, Millis, ScenarioResult, StepKind, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -39,6 +39,18 @@ pub enum RunEvent {
         label: String,
         verdict: Verdict,
         status: Option<u16>,
+    },
+    /// The run waits until `until` (a declared expiry, an idle gap, a poll deadline): UIs show a countdown.
+    /// `credential_ids` are the credentials waited on (several at once for expiry).
+    Waiting {
+        scenario: String,
+        until: Millis,
+        reason: String,
+        credential_ids: Vec<u32>,
+    },
+    /// A measuring scenario's verdict on one credential, replica or id sample.
+    Result {
+        result: Box<ScenarioResult>,
     },
     Finding {
         finding: Box<Finding>,

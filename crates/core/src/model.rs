@@ -175,6 +175,18 @@ pub enum Purpose {
     NewestAfterReuse,
     /// The same URL over plain http (transport.https).
     PlainHttp,
+    /// A credential replayed after its declared expiry plus the skew (the expiry scenario).
+    ExpiryReplay,
+    /// An old credential polled after logout until it is rejected (the latency scenario).
+    LatencyPoll,
+    /// A probe after an idle gap (the idle-timeout scenario).
+    IdleProbe,
+    /// A credential replayed on a replica after logout (the replicas scenario; `replica` says which).
+    ReplicaReplay,
+    /// A login made only to collect a fresh session id (the entropy scenario).
+    EntropySample,
+    /// A login with a wrong password (the rate-limit scenario).
+    RateLimitAttempt,
 }
 
 /// A typed error with one serialized shape for every consumer: `{code, message}`.
@@ -395,6 +407,10 @@ pub struct Observation {
     /// The last flow event before it ("login", "refresh", "logout").
     pub after_event: Option<FlowEventKind>,
     pub status: Option<u16>,
+    /// Which replica answered, 1-based into `Run::targets`, when the replicas scenario asked a given one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub replica: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -554,8 +570,95 @@ pub struct Run {
     pub observations: Vec<Observation>,
     pub events: Vec<FlowEvent>,
     pub findings: Vec<Finding>,
+    /// One verdict per scenario × credential (or replica) for the scenarios that measure something:
+    /// expiry, latency, idle, replicas, entropy, rate-limit. Checks and reports read them.
+    #[serde(default)]
+    pub results: Vec<ScenarioResult>,
     /// True when the user asked for full secrets in storage/exports (`--reveal`).
     pub revealed: bool,
+}
+
+/// What one measuring scenario concluded about one credential, replica or id sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ScenarioResult {
+    /// "expiry", "latency", "idle", "replicas", "entropy", "rate-limit".
+    pub scenario: String,
+    /// The credential judged, when the result is about one.
+    pub credential_id: Option<u32>,
+    /// What was judged, for reports: "access #1", "replica 2 · session #1", "session ids (__Host-sid)".
+    pub subject: String,
+    /// 1-based into `Run::targets` (replicas scenario).
+    pub replica: Option<u32>,
+    pub status: Status,
+    /// The problem's severity when warn/fail, else the check's nominal one.
+    pub severity: Severity,
+    /// One line: what was measured and why this status. Free of secrets.
+    pub summary: String,
+    /// The catalogue check this result feeds ("jwt.expiry-enforced"), if any.
+    pub check_id: Option<String>,
+    pub measurement: Measurement,
+}
+
+/// The numbers behind a [`ScenarioResult`]. Times are Unix ms, durations ms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Measurement {
+    /// Replayed once the declared expiry plus the skew had passed.
+    Expiry {
+        declared_expiry: Millis,
+        skew_ms: i64,
+        /// None when the wait was not made (beyond the limit, cancelled).
+        replayed_at: Option<Millis>,
+        exchange_id: Option<u32>,
+        verdict: Option<Verdict>,
+    },
+    /// Polled after logout until rejected. The credential died somewhere in
+    /// (`last_accepted_at`, `first_rejected_at`]: `latency_ms` is that interval's midpoint after the logout,
+    /// `resolution_ms` its width.
+    Latency {
+        logout_at: Millis,
+        last_accepted_at: Option<Millis>,
+        first_rejected_at: Option<Millis>,
+        latency_ms: Option<f64>,
+        resolution_ms: Option<f64>,
+        polls: u32,
+        deadline_ms: i64,
+    },
+    /// Probes after growing idle gaps: still accepted after `longest_accepted_gap_ms`, rejected after
+    /// `first_rejected_gap_ms`.
+    Idle {
+        longest_accepted_gap_ms: Option<i64>,
+        first_rejected_gap_ms: Option<i64>,
+        probes: u32,
+        max_gap_ms: i64,
+    },
+    /// After logout on replica `logout_replica`: the verdict there and on this replica.
+    Replica {
+        target: String,
+        logout_replica: u32,
+        reference: Verdict,
+        verdict: Verdict,
+        exchange_id: Option<u32>,
+    },
+    /// Fresh ids collected through repeated logins.
+    Entropy {
+        samples: u32,
+        estimate: Option<crate::entropy::EntropyEstimate>,
+        /// Why no estimate was made (structured tokens, too few samples).
+        skipped: Option<String>,
+    },
+    /// Logins with wrong passwords.
+    RateLimit {
+        attempts: u32,
+        /// 1-based attempt that was first refused with 429 (or a lockout), if any.
+        limited_at: Option<u32>,
+        retry_after: Option<String>,
+        /// The right password tried afterwards: refused (a lockout) or not; None when not tried.
+        locked_out: Option<bool>,
+        statuses: Vec<u16>,
+    },
 }
 
 impl Run {

@@ -52,6 +52,9 @@ struct ProfileSpec {
     base_url: Spanned<String>,
     #[serde(default)]
     http_base_url: Option<Spanned<String>>,
+    /// Other instances of the same service (the replicas scenario).
+    #[serde(default)]
+    replicas: Vec<Spanned<String>>,
     #[serde(default)]
     tls: TlsSpec,
     user: UserSpec,
@@ -63,6 +66,8 @@ struct ProfileSpec {
     refresh: Option<StepSpec>,
     #[serde(default)]
     logout: Option<StepSpec>,
+    #[serde(default)]
+    scenarios: crate::flow::ScenarioSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,6 +293,10 @@ pub struct Profile {
     pub probe: Step,
     pub refresh: Option<Step>,
     pub logout: Option<Step>,
+    /// Other base URLs of the same service, for the replicas scenario (`base_url` is replica 1).
+    pub replicas: Vec<url::Url>,
+    /// The `[scenarios]` table: waits, bounds and sample sizes.
+    pub scenarios: crate::flow::ScenarioSettings,
     /// The TOML text as loaded (kept in history; it never holds a password).
     pub source: String,
     pub path: Option<PathBuf>,
@@ -513,6 +522,18 @@ impl Cx<'_> {
         let probe = self.step(spec.probe, "probe")?;
         let refresh = spec.refresh.map(|s| self.step(s, "refresh")).transpose()?;
         let logout = spec.logout.map(|s| self.step(s, "logout")).transpose()?;
+        let mut replicas = Vec::new();
+        for r in &spec.replicas {
+            let u = self.url(r, "replicas")?;
+            if u.scheme() != base_url.scheme() || u == base_url || replicas.contains(&u) {
+                return Err(self.span(
+                    r,
+                    "replicas",
+                    "each replica must be another base URL of the same service, with the same scheme as base_url",
+                ));
+            }
+            replicas.push(u);
+        }
 
         let profile = Profile {
             name: spec.name,
@@ -539,6 +560,8 @@ impl Cx<'_> {
             probe,
             refresh,
             logout,
+            replicas,
+            scenarios: spec.scenarios.clamped(),
             source: self.text.to_string(),
             path: path.map(Path::to_path_buf),
         };

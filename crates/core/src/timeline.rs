@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    CredentialKind, ExpirySource, FlowEvent, FlowEventKind, Millis, Purpose, Run, Verdict,
+    CredentialKind, ExpirySource, FlowEvent, FlowEventKind, Measurement, Millis, Purpose, Run,
+    Verdict,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +33,25 @@ pub struct Lane {
     pub first_rejected: Option<Millis>,
     /// Set when the credential was still accepted after its scenario's logout.
     pub revocation_gap: Option<Gap>,
+    /// The replica (1-based into the run's targets) whose answers this lane shows; None for the usual lane.
+    /// The replicas scenario gives a credential one lane per replica.
+    pub replica: Option<u32>,
+    /// The latency scenario's measurement: when, after logout, the target stopped accepting it.
+    pub latency: Option<LatencyInterval>,
+}
+
+/// Revocation measured by polling: the credential died in (`last_accepted`, `first_rejected`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LatencyInterval {
+    pub logout_at: Millis,
+    pub last_accepted: Option<Millis>,
+    pub first_rejected: Option<Millis>,
+    /// Midpoint of the interval after the logout, ms (None: never rejected before the deadline).
+    pub latency_ms: Option<f64>,
+    /// Width of the interval, ms.
+    pub resolution_ms: Option<f64>,
+    pub polls: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,12 +77,37 @@ pub struct Gap {
 }
 
 pub fn build(run: &Run) -> Timeline {
-    let mut lanes: Vec<Lane> = run
-        .credentials
-        .iter()
-        .map(|c| {
+    let mut lanes: Vec<Lane> = Vec::new();
+    for c in &run.credentials {
+        let mut replicas: Vec<Option<u32>> = run.observations_of(c.id).map(|o| o.replica).collect();
+        replicas.sort_unstable();
+        replicas.dedup();
+        if replicas.is_empty() {
+            replicas.push(None);
+        }
+        let latency = run.results.iter().find_map(|r| match &r.measurement {
+            Measurement::Latency {
+                logout_at,
+                last_accepted_at,
+                first_rejected_at,
+                latency_ms,
+                resolution_ms,
+                polls,
+                ..
+            } if r.credential_id == Some(c.id) => Some(LatencyInterval {
+                logout_at: *logout_at,
+                last_accepted: *last_accepted_at,
+                first_rejected: *first_rejected_at,
+                latency_ms: *latency_ms,
+                resolution_ms: *resolution_ms,
+                polls: *polls,
+            }),
+            _ => None,
+        });
+        for replica in replicas {
             let mut marks: Vec<Mark> = run
                 .observations_of(c.id)
+                .filter(|o| o.replica == replica)
                 .map(|o| Mark {
                     at: o.at,
                     verdict: o.verdict,
@@ -96,9 +141,13 @@ pub fn build(run: &Run) -> Timeline {
                         expected_until: c.declared_expiry,
                     })
                 });
-            Lane {
+            let label = match replica {
+                Some(r) => format!("{} @ replica {r}", c.label),
+                None => c.label.clone(),
+            };
+            lanes.push(Lane {
                 credential_id: c.id,
-                label: c.label.clone(),
+                label,
                 kind: c.kind,
                 scenario: c.scenario.clone(),
                 issued_at: c.issued_at,
@@ -108,15 +157,19 @@ pub fn build(run: &Run) -> Timeline {
                 last_accepted,
                 first_rejected,
                 revocation_gap,
-            }
-        })
-        .collect();
+                replica,
+                latency: latency.clone(),
+            });
+        }
+    }
     lanes.sort_by_key(|l| {
         (
             l.scenario != "lifecycle",
             l.scenario.clone(),
             l.kind,
             l.issued_at,
+            l.credential_id,
+            l.replica,
         )
     });
     let end = run

@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod cookie;
 mod jwt;
+mod measured;
 pub mod references;
 mod refresh;
 mod session;
@@ -15,11 +16,13 @@ mod transport;
 mod util;
 
 pub(crate) use jwt::is_secret_claim_key;
+pub(crate) use util::display as display_text;
 
 use crate::model::{Finding, Run};
 
 /// Thresholds the checks use.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CheckConfig {
     /// Access-token lifetime (exp - iat) above which jwt.exp warns, in seconds.
     pub access_lifetime_warn_secs: i64,
@@ -32,6 +35,10 @@ pub struct CheckConfig {
     pub session_lifetime_warn_secs: i64,
     /// ... and fails.
     pub session_lifetime_fail_secs: i64,
+    /// Revocation that takes longer than this after logout (the latency scenario) warns, in ms.
+    pub revocation_latency_warn_ms: i64,
+    /// An idle timeout longer than this (or none found) warns, in seconds.
+    pub idle_timeout_warn_secs: i64,
 }
 
 impl Default for CheckConfig {
@@ -42,6 +49,8 @@ impl Default for CheckConfig {
             revocation_gap_tolerance_secs: 900,
             session_lifetime_warn_secs: 12 * 3600,
             session_lifetime_fail_secs: 30 * 86_400,
+            revocation_latency_warn_ms: 1000,
+            idle_timeout_warn_secs: 1800,
         }
     }
 }
@@ -57,14 +66,19 @@ const CHECKS: &[(&str, CheckFn)] = &[
     ("cookie.domain", cookie::domain),
     ("cookie.size", cookie::size),
     ("cookie.lifetime", cookie::lifetime),
+    ("session.entropy", measured::entropy),
     ("session.fixation", session::fixation),
     ("session.logout", session::logout),
+    ("session.timeout", measured::timeout),
     ("session.in-url", session::in_url),
     ("storage.js-readable", session::js_readable),
+    ("session.replicas", measured::replicas),
     ("transport.https", transport::https),
     ("transport.hsts", transport::hsts),
     ("cache.no-store", transport::no_store),
+    ("login.rate-limit", measured::rate_limit),
     ("jwt.exp", jwt::exp),
+    ("jwt.expiry-enforced", measured::expiry_enforced),
     ("jwt.sensitive-claims", jwt::sensitive_claims),
     ("refresh.rotation", refresh::rotation),
     ("refresh.reuse", refresh::reuse),

@@ -723,6 +723,7 @@ pub(crate) mod testkit {
                     observations: vec![],
                     events: vec![],
                     findings: vec![],
+                    results: Vec::new(),
                     revealed: false,
                 },
             }
@@ -977,6 +978,7 @@ pub(crate) mod testkit {
                 purpose,
                 after_event: None,
                 status: Some(status),
+                replica: None,
             });
             self
         }

@@ -11,15 +11,25 @@
 //! credential cookies are taken out of a copy of the jar, so a verdict belongs to that credential only.
 
 mod credentials;
+mod entropy;
+mod expiry;
 mod extract;
+mod idle;
+mod latency;
+mod rate_limit;
 mod replay;
+mod replicas;
 mod request;
 mod runner;
 mod scenarios;
+mod settings;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use extract::cookie_name_matches;
+pub use settings::ScenarioSettings;
+
+use serde::{Deserialize, Serialize};
 
 use crate::checks::CheckConfig;
 use crate::error::CoreError;
@@ -67,32 +77,100 @@ impl FlowError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What a run does. Each scenario logs in afresh with its own jar; they run in this enum's order (the
+/// rate-limit scenario last: it may lock the test account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "kebab-case")]
 pub enum Scenario {
     Lifecycle,
     Rotation,
+    Replicas,
+    Latency,
+    Expiry,
+    Idle,
+    Entropy,
+    RateLimit,
 }
 
 impl Scenario {
     pub const DEFAULT: &'static [Scenario] = &[Scenario::Lifecycle, Scenario::Rotation];
+    pub const ALL: &'static [Scenario] = &[
+        Scenario::Lifecycle,
+        Scenario::Rotation,
+        Scenario::Replicas,
+        Scenario::Latency,
+        Scenario::Expiry,
+        Scenario::Idle,
+        Scenario::Entropy,
+        Scenario::RateLimit,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Scenario::Lifecycle => "lifecycle",
             Scenario::Rotation => "rotation",
+            Scenario::Replicas => "replicas",
+            Scenario::Latency => "latency",
+            Scenario::Expiry => "expiry",
+            Scenario::Idle => "idle",
+            Scenario::Entropy => "entropy",
+            Scenario::RateLimit => "rate-limit",
         }
+    }
+    /// One line for pickers and `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scenario::Lifecycle => {
+                "login, probe, refresh, logout, then replay every old credential"
+            }
+            Scenario::Rotation => "refresh twice, replay the first refresh token (reuse detection)",
+            Scenario::Replicas => "log in and out on one base URL, replay on every other replica",
+            Scenario::Latency => "poll old credentials after logout until rejected: time to revoke",
+            Scenario::Expiry => {
+                "wait until each credential's declared expiry + skew, then replay it"
+            }
+            Scenario::Idle => {
+                "probe after growing idle gaps to find the idle timeout (opt-in, waits)"
+            }
+            Scenario::Entropy => {
+                "log in repeatedly to sample fresh session ids and estimate their entropy (opt-in)"
+            }
+            Scenario::RateLimit => {
+                "try wrong passwords for the test account: 429, Retry-After, lockout (opt-in)"
+            }
+        }
+    }
+    /// Every scenario in run order, for a comma-separated list that may say `all`.
+    pub fn parse_list(text: &str) -> Result<Vec<Scenario>, String> {
+        let mut out = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part.eq_ignore_ascii_case("all") {
+                out.extend_from_slice(Scenario::ALL);
+            } else {
+                out.push(part.parse()?);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
     }
 }
 
 impl std::str::FromStr for Scenario {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "lifecycle" => Ok(Scenario::Lifecycle),
-            "rotation" => Ok(Scenario::Rotation),
-            other => Err(format!(
-                "unknown scenario `{other}` (expected lifecycle or rotation)"
-            )),
-        }
+        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+        Scenario::ALL
+            .iter()
+            .copied()
+            .find(|x| x.as_str() == wanted || (wanted == "ratelimit" && *x == Scenario::RateLimit))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Scenario::ALL.iter().map(|x| x.as_str()).collect();
+                format!(
+                    "unknown scenario `{s}` (expected {} or all)",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -113,6 +191,10 @@ pub struct RunOptions {
     /// Probe the plain-http URL for a redirect to https (off when the base URL was overridden without an
     /// http URL: the profile's own would point at another deployment).
     pub plain_http_probe: bool,
+    /// Other instances of the target (the replicas scenario); replaces the profile's `replicas`.
+    pub replicas_override: Option<Vec<url::Url>>,
+    /// Waits, bounds and sample sizes of the measuring scenarios (the profile's `[scenarios]` by default).
+    pub settings: Option<ScenarioSettings>,
 }
 
 impl RunOptions {
@@ -129,6 +211,8 @@ impl RunOptions {
             base_url_override: None,
             http_base_url_override: None,
             plain_http_probe: true,
+            replicas_override: None,
+            settings: None,
         }
     }
 
@@ -202,12 +286,23 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
     } else {
         None
     };
+    let replicas = opts
+        .replicas_override
+        .clone()
+        .unwrap_or_else(|| profile.replicas.clone());
+    let mut targets = vec![base.clone()];
+    targets.extend(replicas.into_iter().filter(|u| *u != base));
+    let settings = opts
+        .settings
+        .clone()
+        .unwrap_or_else(|| profile.scenarios.clone())
+        .clamped();
     let mut redactor = Redactor::new(opts.reveal);
     redactor.add_password(&opts.password);
     let run = Run {
         id: uuid::Uuid::now_v7().to_string(),
         profile_name: profile.name.clone(),
-        targets: vec![base.to_string()],
+        targets: targets.iter().map(|u| u.to_string()).collect(),
         scenarios: opts
             .scenarios
             .iter()
@@ -222,6 +317,7 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
         observations: Vec::new(),
         events: Vec::new(),
         findings: Vec::new(),
+        results: Vec::new(),
         revealed: opts.reveal,
     };
     if let Some(store) = &opts.store {
@@ -233,6 +329,8 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
     let mut r = runner::Runner {
         profile,
         base,
+        targets,
+        settings,
         http_base,
         client,
         opts,

@@ -6,7 +6,7 @@ use super::runner::{Runner, Session, Step_};
 use super::{extract, request};
 use crate::events::RunEvent;
 use crate::http::{CookieStore, OutgoingRequest};
-use crate::model::{Carrier, Credential, CredentialKind, Purpose, StepKind, Verdict};
+use crate::model::{Carrier, Credential, CredentialKind, Millis, Purpose, StepKind, Verdict};
 
 impl<'a> Runner<'a> {
     pub(super) fn replay_order(&self, scenario: &str) -> Vec<u32> {
@@ -39,12 +39,43 @@ impl<'a> Runner<'a> {
         credential_id: u32,
         purpose: Purpose,
     ) -> Step_<()> {
-        let Some(cred) = self.run.credential(credential_id).cloned() else {
-            return Ok(());
+        let base = self.base.clone();
+        self.replay_with(s, credential_id, ReplayTarget::new(base, purpose))
+            .await
+            .map(|_| ())
+    }
+
+    /// A replay as `target` says: on which server, with which value of the credential, announced as a
+    /// step or not (latency polls are not), observed for which replica.
+    pub(super) async fn replay_with(
+        &mut self,
+        s: &mut Session,
+        credential_id: u32,
+        target: ReplayTarget,
+    ) -> Step_<Replayed> {
+        let ReplayTarget {
+            base,
+            purpose,
+            value,
+            replica,
+            announce,
+        } = target;
+        let not_sent = Replayed {
+            verdict: Verdict::Inconclusive,
+            exchange_id: None,
+            started_at: super::now_ms(),
+            ended_at: super::now_ms(),
+            next_value: None,
         };
+        let Some(mut cred) = self.run.credential(credential_id).cloned() else {
+            return Ok(not_sent);
+        };
+        if let Some(v) = value {
+            cred.value = v;
+        }
         let (kind, step) = match (cred.kind, &self.profile.refresh) {
             (CredentialKind::Refresh, Some(r)) => (StepKind::Refresh, r),
-            (CredentialKind::Refresh, None) => return Ok(()),
+            (CredentialKind::Refresh, None) => return Ok(not_sent),
             _ => (StepKind::Probe, &self.profile.probe),
         };
         let credential_vars = self.profile.credential_kinds();
@@ -66,30 +97,36 @@ impl<'a> Runner<'a> {
         let mut jar = without_cookies(&s.jar, &auth_cookies);
         if let Carrier::Cookie { name, .. } = &cred.carrier {
             vars.remove(&cred.name);
-            let secure = if self.base.scheme() == "https" {
+            let secure = if base.scheme() == "https" {
                 "; Secure"
             } else {
                 ""
             };
             // A jar that refuses the old cookie makes the replay carry nothing: caught below.
-            let _ = jar.parse(
-                &format!("{name}={}; Path=/{secure}", cred.value),
-                &self.base,
-            );
+            let _ = jar.parse(&format!("{name}={}; Path=/{secure}", cred.value), &base);
         } else {
             vars.insert(cred.name.clone(), cred.value.clone());
         }
         let what = match purpose {
-            Purpose::ReplayAfterLogout => "after logout",
-            Purpose::FixationReplay => "after login (fixation)",
-            Purpose::ReuseAfterRotation => "after rotation (reuse)",
-            Purpose::NewestAfterReuse => "after the reuse attempt",
-            _ => "",
+            Purpose::ReplayAfterLogout => "after logout".to_string(),
+            Purpose::FixationReplay => "after login (fixation)".to_string(),
+            Purpose::ReuseAfterRotation => "after rotation (reuse)".to_string(),
+            Purpose::NewestAfterReuse => "after the reuse attempt".to_string(),
+            Purpose::ExpiryReplay => "after its declared expiry".to_string(),
+            Purpose::LatencyPoll => "poll after logout".to_string(),
+            Purpose::IdleProbe => "after an idle gap".to_string(),
+            Purpose::ReplicaReplay => format!(
+                "on replica {} after logout",
+                replica.map_or_else(|| "?".to_string(), |r| r.to_string())
+            ),
+            _ => String::new(),
         };
         let label = format!("replay {} {what}", cred.label);
-        self.begin_step(s.scenario, kind, &label);
+        if announce {
+            self.begin_step(s.scenario, kind, &label);
+        }
         let (req, omitted) =
-            request::build(&self.base, step, &vars, true).map_err(|m| FlowError::StepFailed {
+            request::build(&base, step, &vars, true).map_err(|m| FlowError::StepFailed {
                 step: label.clone(),
                 message: m,
             })?;
@@ -101,7 +138,7 @@ impl<'a> Runner<'a> {
                 kind.as_str(),
                 cred.label
             );
-            self.observe(s, credential_id, 0, Verdict::Inconclusive, purpose)
+            self.observe_on(s, credential_id, 0, Verdict::Inconclusive, purpose, replica)
                 .await;
             self.opts.events.emit(RunEvent::ReplayResult {
                 credential_id,
@@ -109,17 +146,28 @@ impl<'a> Runner<'a> {
                 verdict: Verdict::Inconclusive,
                 status: None,
             });
-            return Ok(());
+            return Ok(not_sent);
         }
         // Replays judge the answer they get: a redirect is not followed (to a login page it would read 200).
+        let started_at = super::now_ms();
         let ex_id = self
             .send(kind, purpose, &label, req, &mut jar, false)
             .await?;
+        let ended_at = super::now_ms();
         // An accepted replay may be answered with fresh tokens: they must not reach the history unredacted.
+        let mut next_value = None;
         if let Some(ex) = self.run.exchange(ex_id) {
             for v in extract::values_in(ex, &step.extract) {
                 self.redactor.add_secret(&v);
             }
+            // A refresh that rotates hands back the family's next token: a poll continues with it.
+            next_value = step
+                .extract
+                .iter()
+                .filter(|spec| spec.name == cred.name)
+                .find_map(|spec| extract::extract(ex, spec).ok().flatten())
+                .map(|f| f.value)
+                .filter(|v| *v != cred.value);
         }
         self.persist_exchange(ex_id).await;
         let mut verdict = self.verdict(kind, ex_id);
@@ -129,7 +177,7 @@ impl<'a> Runner<'a> {
             verdict = Verdict::Inconclusive;
         }
         let status = self.run.exchange(ex_id).and_then(|e| e.final_status());
-        self.observe(s, credential_id, ex_id, verdict, purpose)
+        self.observe_on(s, credential_id, ex_id, verdict, purpose, replica)
             .await;
         self.opts.events.emit(RunEvent::ReplayResult {
             credential_id,
@@ -137,8 +185,49 @@ impl<'a> Runner<'a> {
             verdict,
             status,
         });
-        Ok(())
+        Ok(Replayed {
+            verdict,
+            exchange_id: Some(ex_id),
+            started_at,
+            ended_at,
+            next_value: next_value.filter(|_| verdict == Verdict::Accepted),
+        })
     }
+}
+
+/// Where and how a replay goes.
+pub(super) struct ReplayTarget {
+    pub base: url::Url,
+    pub purpose: Purpose,
+    /// Another value of the credential (a refresh token's successor in its family).
+    pub value: Option<String>,
+    /// 1-based replica the observation belongs to.
+    pub replica: Option<u32>,
+    /// Announced as a step (progress events); latency polls are not.
+    pub announce: bool,
+}
+
+impl ReplayTarget {
+    pub fn new(base: url::Url, purpose: Purpose) -> Self {
+        ReplayTarget {
+            base,
+            purpose,
+            value: None,
+            replica: None,
+            announce: true,
+        }
+    }
+}
+
+/// What a replay saw.
+pub(super) struct Replayed {
+    pub verdict: Verdict,
+    /// None when nothing was sent (the step cannot carry the credential).
+    pub exchange_id: Option<u32>,
+    pub started_at: Millis,
+    pub ended_at: Millis,
+    /// An accepted refresh's new token of the same name (rotation).
+    pub next_value: Option<String>,
 }
 
 /// Whether a built request really carries the credential: in the jar's Cookie for the URL, or its value

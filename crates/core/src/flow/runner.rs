@@ -11,8 +11,8 @@ use crate::http::CookieStore;
 use crate::http::HttpClient;
 use crate::model::Run;
 use crate::model::{
-    Credential, ErrorInfo, Exchange, FlowEvent, FlowEventKind, Observation, Purpose, RunStatus,
-    StepKind, Verdict,
+    Credential, ErrorInfo, Exchange, FlowEvent, FlowEventKind, Millis, Observation, Purpose,
+    RunStatus, ScenarioResult, StepKind, Verdict,
 };
 use crate::profile::Profile;
 use crate::profile::{Step, Vars, status_in};
@@ -21,6 +21,9 @@ use crate::redact::Redactor;
 pub(super) struct Runner<'a> {
     pub(super) profile: &'a Profile,
     pub(super) base: url::Url,
+    /// Every instance of the target: `base` first, then the replicas.
+    pub(super) targets: Vec<url::Url>,
+    pub(super) settings: super::ScenarioSettings,
     pub(super) http_base: Option<url::Url>,
     pub(super) client: HttpClient,
     pub(super) opts: RunOptions,
@@ -71,7 +74,28 @@ pub(super) type Step_<T> = Result<T, Stop>;
 impl<'a> Runner<'a> {
     pub(super) fn planned_steps(&self) -> u32 {
         let p = self.profile;
+        let has = |x: Scenario| self.opts.scenarios.contains(&x);
+        let login = 2 + u32::from(p.prefetch.is_some());
+        let logout = u32::from(p.logout.is_some());
         let mut n = 0;
+        if has(Scenario::Replicas) {
+            n += login + logout + 3 * self.targets.len() as u32;
+        }
+        if has(Scenario::Latency) {
+            n += login + logout + 1;
+        }
+        if has(Scenario::Expiry) {
+            n += login + 3;
+        }
+        if has(Scenario::Idle) {
+            n += login + 4;
+        }
+        if has(Scenario::Entropy) {
+            n += self.settings.entropy_samples;
+        }
+        if has(Scenario::RateLimit) {
+            n += self.settings.rate_limit_attempts.min(6) + 1;
+        }
         if self.opts.scenarios.contains(&Scenario::Lifecycle) {
             n += 3 + u32::from(p.prefetch.is_some()) + if p.refresh.is_some() { 2 } else { 0 };
             n += if p.logout.is_some() { 1 + 3 } else { 0 }
@@ -90,6 +114,22 @@ impl<'a> Runner<'a> {
         }
         if self.opts.scenarios.contains(&Scenario::Rotation) && self.profile.refresh.is_some() {
             self.rotation().await?;
+        }
+        // In `Scenario` order: the waits after the quick ones, the rate limit (which may lock the test
+        // account) last.
+        for scenario in Scenario::ALL {
+            if !self.opts.scenarios.contains(scenario) {
+                continue;
+            }
+            match scenario {
+                Scenario::Lifecycle | Scenario::Rotation => {}
+                Scenario::Replicas => self.replicas().await?,
+                Scenario::Latency => self.latency().await?,
+                Scenario::Expiry => self.expiry().await?,
+                Scenario::Idle => self.idle().await?,
+                Scenario::Entropy => self.entropy().await?,
+                Scenario::RateLimit => self.rate_limit().await?,
+            }
         }
         Ok(())
     }
@@ -153,6 +193,46 @@ impl<'a> Runner<'a> {
         self.run.events.push(ev);
     }
 
+    /// Record a measuring scenario's verdict (kept with the run, stored, streamed).
+    pub(super) async fn add_result(&mut self, result: ScenarioResult) {
+        if let Some(store) = &self.opts.store
+            && let Err(e) = store.add_result(&self.run.id, &result).await
+        {
+            tracing::warn!("history store: {e}");
+        }
+        self.opts.events.emit(RunEvent::Result {
+            result: Box::new(result.clone()),
+        });
+        self.run.results.push(result);
+    }
+
+    /// Sleep until `until` (Unix ms), announcing it for countdowns; cancellable.
+    pub(super) async fn wait_until(
+        &mut self,
+        scenario: &str,
+        until: Millis,
+        reason: String,
+        credential_ids: Vec<u32>,
+    ) -> Step_<()> {
+        self.opts.events.emit(RunEvent::Waiting {
+            scenario: scenario.to_string(),
+            until,
+            reason,
+            credential_ids,
+        });
+        let left = until.saturating_sub(now_ms());
+        if left > 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(left as u64)) => {}
+                _ = self.opts.cancel.cancelled() => return Err(Stop::Cancelled),
+            }
+        }
+        if self.opts.cancel.is_cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        Ok(())
+    }
+
     // ---- steps ------------------------------------------------------------------------------------------
 
     pub(super) fn verdict(&self, kind: StepKind, ex_id: u32) -> Verdict {
@@ -199,6 +279,20 @@ impl<'a> Runner<'a> {
         verdict: Verdict,
         purpose: Purpose,
     ) {
+        self.observe_on(s, credential_id, exchange_id, verdict, purpose, None)
+            .await
+    }
+
+    /// An observation made on a given replica (1-based into the run's targets).
+    pub(super) async fn observe_on(
+        &mut self,
+        s: &Session,
+        credential_id: u32,
+        exchange_id: u32,
+        verdict: Verdict,
+        purpose: Purpose,
+        replica: Option<u32>,
+    ) {
         let status = self
             .run
             .exchange(exchange_id)
@@ -211,6 +305,7 @@ impl<'a> Runner<'a> {
             purpose,
             after_event: s.last_event,
             status,
+            replica,
         };
         if let Some(store) = &self.opts.store
             && let Err(e) = store.add_observation(&self.run.id, &o).await
@@ -229,6 +324,25 @@ impl<'a> Runner<'a> {
         purpose: Purpose,
     ) -> Step_<u32> {
         self.begin_step(s.scenario, kind, label);
+        let (req, _) = request::build(&self.base, step, &s.vars, false).map_err(|m| {
+            FlowError::StepFailed {
+                step: label.into(),
+                message: m,
+            }
+        })?;
+        self.send(kind, purpose, label, req, &mut s.jar, step.follow_redirects)
+            .await
+    }
+
+    /// A step sent without announcing it (the many logins of a sample).
+    pub(super) async fn send_quiet(
+        &mut self,
+        s: &mut Session,
+        kind: StepKind,
+        step: &Step,
+        label: &str,
+        purpose: Purpose,
+    ) -> Step_<u32> {
         let (req, _) = request::build(&self.base, step, &s.vars, false).map_err(|m| {
             FlowError::StepFailed {
                 step: label.into(),

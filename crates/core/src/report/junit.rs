@@ -1,6 +1,8 @@
-//! JUnit XML for CI: one `<testsuite>` per run, one `<testcase>` per finding.
+//! JUnit XML for CI: one `<testsuite>` per run, one `<testcase>` per finding, and one per measuring scenario
+//! result (scenario × credential, replica or id sample).
 //!
-//! - `classname` is `authlens.<family>`, `name` the check id.
+//! - `classname` is `authlens.<family>`, `name` the check id; for scenario results
+//!   `authlens.scenario.<scenario>` and the subject ("access #1 · expiry", "replica 3 · session #1").
 //! - A warn/fail finding whose severity is at least `fail_on` becomes `<failure message="<summary>"
 //!   type="<status>/<severity>">` with the evidence in its text.
 //! - A warn/fail below the threshold passes, with a `<system-out>` saying what was found.
@@ -68,52 +70,34 @@ fn suite(run: &Run, fail_on: Severity) -> (String, Counts) {
         ..Counts::default()
     };
     for f in &run.findings {
-        c.tests += 1;
-        let open = format!(
-            "    <testcase classname=\"authlens.{}\" name=\"{}\" time=\"0\"",
-            attr(family(&f.check_id)),
-            attr(&f.check_id)
-        );
-        match f.status {
-            _ if fails(f, fail_on) => {
-                c.failures += 1;
-                cases.push_str(&format!(
-                    "{open}>\n      <failure message=\"{}\" type=\"{}/{}\">{}</failure>\n    </testcase>\n",
-                    attr(&f.summary),
-                    f.status.as_str(),
-                    f.severity.as_str(),
-                    text(&details(run, f))
-                ));
-            }
-            Status::Warn | Status::Fail => {
-                let note = format!(
-                    "{} ({}) below the fail-on threshold ({}): {}\n{}",
-                    f.status.as_str(),
-                    f.severity.as_str(),
-                    fail_on.as_str(),
-                    f.summary,
-                    details(run, f)
-                );
-                cases.push_str(&format!(
-                    "{open}>\n      <system-out>{}</system-out>\n    </testcase>\n",
-                    text(&note)
-                ));
-            }
-            Status::NotTested => {
-                c.skipped += 1;
-                cases.push_str(&format!(
-                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                    attr(&f.summary)
-                ));
-            }
-            Status::Info => {
-                cases.push_str(&format!(
-                    "{open}>\n      <system-out>{}</system-out>\n    </testcase>\n",
-                    text(&f.summary)
-                ));
-            }
-            Status::Pass => cases.push_str(&format!("{open}/>\n")),
-        }
+        let classname = format!("authlens.{}", family(&f.check_id));
+        cases.push_str(&case(
+            &mut c,
+            &classname,
+            &f.check_id,
+            (f.status, f.severity),
+            &f.summary,
+            &details(run, f),
+            fail_on,
+        ));
+    }
+    // One testcase per scenario × credential (or replica, or id sample), so dashboards show each.
+    for r in &run.results {
+        let classname = format!("authlens.scenario.{}", r.scenario);
+        let more = r
+            .check_id
+            .as_deref()
+            .map(|id| format!("Feeds {id}.\n"))
+            .unwrap_or_default();
+        cases.push_str(&case(
+            &mut c,
+            &classname,
+            &r.subject,
+            (r.status, r.severity),
+            &r.summary,
+            &format!("{}\n{more}", r.summary),
+            fail_on,
+        ));
     }
     if run.status != RunStatus::Completed {
         c.tests += 1;
@@ -154,6 +138,60 @@ fn suite(run: &Run, fail_on: Severity) -> (String, Counts) {
         timestamp(run.started_at),
     );
     (suite, c)
+}
+
+/// One `<testcase>`: a failure at or above `fail_on`, a note below it, skipped when not tested.
+fn case(
+    c: &mut Counts,
+    classname: &str,
+    name: &str,
+    (status, severity): (Status, Severity),
+    summary: &str,
+    details: &str,
+    fail_on: Severity,
+) -> String {
+    c.tests += 1;
+    let open = format!(
+        "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
+        attr(classname),
+        attr(name)
+    );
+    match status {
+        _ if status.is_problem() && severity >= fail_on => {
+            c.failures += 1;
+            format!(
+                "{open}>\n      <failure message=\"{}\" type=\"{}/{}\">{}</failure>\n    </testcase>\n",
+                attr(summary),
+                status.as_str(),
+                severity.as_str(),
+                text(details)
+            )
+        }
+        Status::Warn | Status::Fail => {
+            let note = format!(
+                "{} ({}) below the fail-on threshold ({}): {summary}\n{details}",
+                status.as_str(),
+                severity.as_str(),
+                fail_on.as_str(),
+            );
+            format!(
+                "{open}>\n      <system-out>{}</system-out>\n    </testcase>\n",
+                text(&note)
+            )
+        }
+        Status::NotTested => {
+            c.skipped += 1;
+            format!(
+                "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                attr(summary)
+            )
+        }
+        Status::Info => format!(
+            "{open}>\n      <system-out>{}</system-out>\n    </testcase>\n",
+            text(summary)
+        ),
+        Status::Pass => format!("{open}/>\n"),
+    }
 }
 
 /// The failure text: title, summary, evidence, why it matters, references.

@@ -399,6 +399,7 @@ pub(crate) fn sample_run() -> Run {
         purpose,
         after_event,
         status,
+        replica: None,
     };
     let observations = vec![
         obs(
@@ -547,6 +548,7 @@ pub(crate) fn sample_run() -> Run {
         observations,
         events,
         findings,
+        results: Vec::new(),
         revealed: false,
     }
 }

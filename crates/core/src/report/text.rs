@@ -81,8 +81,44 @@ pub fn render(run: &Run, timeline: &Timeline, opts: &TextOptions) -> String {
     exchanges(&mut out, run, opts, p);
     credentials(&mut out, run, opts, p);
     timeline_section(&mut out, timeline, opts, p);
+    scenario_results(&mut out, run, p);
     checklist(&mut out, run, opts, p);
     out
+}
+
+/// One line per measuring-scenario result, grouped by scenario in run order.
+fn scenario_results(out: &mut String, run: &Run, p: Paint) {
+    if run.results.is_empty() {
+        return;
+    }
+    section(out, "Scenarios", p);
+    let mut seen: Vec<&str> = Vec::new();
+    for r in &run.results {
+        if !seen.contains(&r.scenario.as_str()) {
+            seen.push(&r.scenario);
+        }
+    }
+    for scenario in seen {
+        line(out, &format!("  {}", p.paint(BOLD, &sanitize(scenario))));
+        for r in run.results.iter().filter(|r| r.scenario == scenario) {
+            let tag_style = match r.status {
+                Status::Fail => RED_BOLD,
+                Status::Warn => YELLOW,
+                Status::Pass => GREEN,
+                Status::Info => BLUE,
+                Status::NotTested => DIM,
+            };
+            let tag = p.paint(tag_style, &format!("[{}]", status_tag(r.status)));
+            line(
+                out,
+                &format!(
+                    "    {tag} {}  {}",
+                    sanitize(&r.subject),
+                    sanitize(&r.summary)
+                ),
+            );
+        }
+    }
 }
 
 fn header(out: &mut String, run: &Run, timeline: &Timeline, opts: &TextOptions, p: Paint) {
@@ -197,7 +233,30 @@ fn exchanges(out: &mut String, run: &Run, opts: &TextOptions, p: Paint) {
         .unwrap_or(0)
         .min(30);
     let indent = " ".repeat(2 + id_w + 2);
-    for (e, name) in run.exchanges.iter().zip(&names) {
+    let folded = if opts.verbose {
+        Vec::new()
+    } else {
+        fold_bulk(&run.exchanges)
+    };
+    for (i, (e, name)) in run.exchanges.iter().zip(&names).enumerate() {
+        if let Some((start, end)) = folded.iter().find(|(a, b)| (*a..*b).contains(&i)) {
+            if i == *start {
+                line(
+                    out,
+                    &p.paint(
+                        DIM,
+                        &format!(
+                            "  … {} more {} exchanges (#{}–#{}; --details lists every one)",
+                            end - start,
+                            purpose_name(e.purpose),
+                            e.id,
+                            run.exchanges[end - 1].id
+                        ),
+                    ),
+                );
+            }
+            continue;
+        }
         let (method, url) = match e.first_request() {
             Some(r) => (
                 sanitize(&r.method).into_owned(),
@@ -268,6 +327,36 @@ fn exchanges(out: &mut String, run: &Run, opts: &TextOptions, p: Paint) {
                 ),
             );
         }
+    }
+}
+
+/// Runs of many exchanges of a bulk purpose (latency polls, entropy samples): the index ranges to fold,
+/// keeping the first two and the last two of each run in view.
+fn fold_bulk(exchanges: &[crate::model::Exchange]) -> Vec<(usize, usize)> {
+    use crate::model::Purpose;
+    const KEEP: usize = 2;
+    let bulk = |p: Purpose| matches!(p, Purpose::LatencyPoll | Purpose::EntropySample);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < exchanges.len() {
+        let p = exchanges[i].purpose;
+        let mut j = i;
+        while j < exchanges.len() && exchanges[j].purpose == p {
+            j += 1;
+        }
+        if bulk(p) && j - i > 2 * KEEP + 1 {
+            out.push((i + KEEP, j - KEEP));
+        }
+        i = j;
+    }
+    out
+}
+
+fn purpose_name(p: crate::model::Purpose) -> &'static str {
+    match p {
+        crate::model::Purpose::LatencyPoll => "latency-poll",
+        crate::model::Purpose::EntropySample => "entropy-sample",
+        _ => "similar",
     }
 }
 

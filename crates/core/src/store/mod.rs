@@ -34,6 +34,7 @@ use sqlx::sqlite::{
 
 use crate::model::{
     Credential, ErrorInfo, Exchange, Finding, FlowEvent, Millis, Observation, Run, RunStatus,
+    ScenarioResult,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -252,6 +253,11 @@ impl Store {
         insert_observation(&mut *self.conn().await?, run_id, o).await
     }
 
+    /// Record a measuring scenario's verdict (appended). Commits on its own.
+    pub async fn add_result(&self, run_id: &str, r: &ScenarioResult) -> Result<(), StoreError> {
+        insert_result(&mut *self.conn().await?, run_id, r).await
+    }
+
     /// Record a flow event (appended). Commits on its own.
     pub async fn add_event(&self, run_id: &str, e: &FlowEvent) -> Result<(), StoreError> {
         insert_event(&mut *self.conn().await?, run_id, e).await
@@ -318,6 +324,9 @@ impl Store {
         }
         for e in &run.events {
             insert_event(&mut tx, &run.id, e).await?;
+        }
+        for r in &run.results {
+            insert_result(&mut tx, &run.id, r).await?;
         }
         replace_findings(&mut tx, &run.id, &run.findings).await?;
         tx.commit().await.map_err(query_err("commit the run"))
@@ -409,6 +418,7 @@ impl Store {
             observations: Vec::new(),
             events: Vec::new(),
             findings: Vec::new(),
+            results: Vec::new(),
         };
         run.exchanges = records(
             &mut tx,
@@ -443,6 +453,13 @@ impl Store {
             "SELECT record FROM findings WHERE run_id = ?1 ORDER BY seq",
             &id,
             "finding",
+        )
+        .await?;
+        run.results = records(
+            &mut tx,
+            "SELECT record FROM results WHERE run_id = ?1 ORDER BY seq",
+            &id,
+            "result",
         )
         .await?;
         tx.commit()
@@ -500,6 +517,7 @@ fn shallow(run: &Run) -> Run {
         observations: Vec::new(),
         events: Vec::new(),
         findings: Vec::new(),
+        results: Vec::new(),
         revealed: run.revealed,
     }
 }
@@ -633,6 +651,25 @@ async fn insert_event(
     .execute(conn)
     .await
     .map_err(child_err("save an event", run_id))?;
+    Ok(())
+}
+
+async fn insert_result(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    r: &ScenarioResult,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO results (run_id, scenario, credential_id, status, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(run_id)
+    .bind(&r.scenario)
+    .bind(r.credential_id.map(int))
+    .bind(r.status.as_str())
+    .bind(to_json(r, "result")?)
+    .execute(conn)
+    .await
+    .map_err(child_err("save a scenario result", run_id))?;
     Ok(())
 }
 

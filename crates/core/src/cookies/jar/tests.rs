@@ -63,6 +63,7 @@ fn run_of(exchanges: Vec<Exchange>) -> Run {
         observations: Vec::new(),
         events: Vec::new(),
         findings: Vec::new(),
+        results: Vec::new(),
         revealed: false,
     }
 }
