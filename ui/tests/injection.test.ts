@@ -4,10 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ChecklistTab from '../src/components/ChecklistTab.svelte';
 import CookiesTab from '../src/components/CookiesTab.svelte';
 import ExchangesTab from '../src/components/ExchangesTab.svelte';
+import RunProgress from '../src/components/RunProgress.svelte';
 import RunViewPage from '../src/components/RunViewPage.svelte';
+import ScenariosTab from '../src/components/ScenariosTab.svelte';
 import TimelineTab from '../src/components/TimelineTab.svelte';
 import TokensTab from '../src/components/TokensTab.svelte';
 import { serializeSvg } from '../src/lib/download';
+import { applyEvent, initialProgress } from '../src/lib/progress';
 import { setup } from './helpers';
 import { hostileView, PAYLOADS } from './hostile';
 
@@ -95,6 +98,31 @@ describe('captured content renders as text only', () => {
     for (const el of doc.querySelectorAll('*')) {
       for (const attr of el.attributes) expect(attr.name.startsWith('on')).toBe(false);
     }
+  });
+
+  it('Scenarios: results of every measurement kind', async () => {
+    const v = hostileView();
+    const { context } = setup();
+    const r = render(ScenariosTab, { props: { run: v.run }, context });
+    await tick();
+    expect(r.container.querySelectorAll('[data-kind]').length).toBe(6);
+    assertInert(r.container);
+    // The server's Retry-After and the replica's URL are shown as text too.
+    expect(r.container.textContent).toContain('60 <img src=x');
+    expect(r.container.textContent).toContain('18444/ <img src=x');
+  });
+
+  it('Progress: the countdown reason and streamed results', async () => {
+    const v = hostileView();
+    const { app, context } = setup();
+    let progress = applyEvent(initialProgress(), { event: 'started', run_id: 'r', profile: v.run.profile_name, total_steps: 3 });
+    for (const result of v.run.results) progress = applyEvent(progress, { event: 'result', result });
+    progress = applyEvent(progress, { event: 'waiting', scenario: v.run.results[0].scenario, until: Date.now() + 5000, reason: v.run.results[0].summary, credential_ids: [1] });
+    app.active = { requestId: 'r', progress, cancelling: false };
+    const r = render(RunProgress, { context });
+    await tick();
+    expect(r.getByRole('timer')).toBeInTheDocument();
+    assertInert(r.container);
   });
 
   it('Cookies and the run header', async () => {

@@ -19,6 +19,9 @@ describe('mock backend contract', () => {
     expect(labCat.modes.map((m) => m.name)).toEqual(['session', 'jwt', 'hybrid']);
     expect(labCat.flaws.every((f) => f.modes.length > 0 && f.description.length > 0)).toBe(true);
     expect(labCat.users[0]).toEqual({ username: 'alice', email: 'alice@lab.test' });
+    expect(labCat.scenarios.filter((s) => s.default).map((s) => s.name)).toEqual(['lifecycle', 'rotation']);
+    expect(labCat.scenarios.at(-1)).toMatchObject({ name: 'rate-limit', opt_in: true });
+    expect(labCat.scenario_defaults.latency_deadline_secs).toBeGreaterThan(0);
     const checks = await b.checkCatalogue();
     expect(checks.length).toBeGreaterThan(19);
     for (const c of checks) {

@@ -4,11 +4,13 @@ import {
   clusterLabels,
   gapGeometry,
   labelRows,
+  latencyGeometry,
   layoutLanes,
   makeScale,
   MAX_LIFETIME_SPAN_MS,
   MIN_VISIBLE_PX,
   niceStep,
+  observedGeometry,
   ticks,
   timeToX,
   viewRange,
@@ -32,6 +34,8 @@ const lane = (over: Partial<Lane> = {}): Lane => ({
   last_accepted: null,
   first_rejected: null,
   revocation_gap: null,
+  replica: null,
+  latency: null,
   ...over,
 });
 
@@ -194,6 +198,43 @@ describe('lanes layout', () => {
     expect(groups).toHaveLength(1);
     expect(groups[0].lanes).toHaveLength(0);
     expect(layoutLanes(tl(), { top: 7, laneHeight: 30, headerHeight: 20, groupGap: 10 })).toEqual({ groups: [], height: 7 });
+  });
+});
+
+describe('replica lanes and measured revocation', () => {
+  it('keeps a credential\'s replica lanes together, by replica, under one bracket', () => {
+    const t = tl({
+      lanes: [
+        lane({ credential_id: 5, scenario: 'replicas', replica: 2 }),
+        lane({ credential_id: 6, scenario: 'replicas' }),
+        lane({ credential_id: 5, scenario: 'replicas', replica: 1 }),
+        lane({ credential_id: 5, scenario: 'replicas', replica: 3 }),
+      ],
+    });
+    const { groups } = layoutLanes(t, { top: 0, laneHeight: 30, headerHeight: 20, groupGap: 10 });
+    expect(groups[0].lanes.map((l) => [l.lane.credential_id, l.lane.replica])).toEqual([
+      [6, null],
+      [5, 1],
+      [5, 2],
+      [5, 3],
+    ]);
+    expect(groups[0].replicaSets).toEqual([{ credentialId: 5, y: 50, height: 90 }]);
+  });
+
+  it('draws observed validity up to the last accepted answer and the first rejection', () => {
+    const s = makeScale({ start: 1000, end: 2000 }, 0, 1000);
+    const g = observedGeometry(s, lane({ issued_at: 1100, last_accepted: 1400, first_rejected: 1500 }));
+    expect(g.span).toEqual({ x: 100, width: 300 });
+    expect(g.rejectedX).toBe(500);
+    expect(observedGeometry(s, lane({ issued_at: 1100 }))).toEqual({ span: null, rejectedX: null });
+  });
+
+  it('spans the latency band from logout to first rejection, the uncertainty from the last accepted poll', () => {
+    const s = makeScale({ start: 0, end: 10_000 }, 0, 1000);
+    const g = latencyGeometry(s, { logout_at: 1000, last_accepted: 4000, first_rejected: 4100, latency_ms: 3050, resolution_ms: 100, polls: 300 });
+    expect(g).toEqual({ x: 100, width: 310, uncertainty: { x: 400, width: 10 }, revoked: true });
+    const open = latencyGeometry(s, { logout_at: 1000, last_accepted: 9000, first_rejected: null, latency_ms: null, resolution_ms: null, polls: 3000 });
+    expect(open).toMatchObject({ x: 100, width: 800, uncertainty: null, revoked: false });
   });
 });
 

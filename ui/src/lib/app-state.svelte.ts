@@ -1,20 +1,15 @@
-// What the app shows: the current view, the open run and its tab, the active run's progress, and the
-// check catalogue. Shared through Svelte context; components call its methods to navigate.
+// What the app shows: the current view, the open run and its tab, the active run's progress, the Run
+// screen's choices, and the check catalogue. Shared through Svelte context; components call its methods to
+// navigate.
 
 import { getContext, setContext } from 'svelte';
 import { BACKEND_KEY, toErrorInfo, type Backend } from './backend';
 import { applyEvent, initialProgress, type Progress } from './progress';
+import { RunChoices } from './run-choices.svelte';
+import type { RunTab } from './tabs';
 import type { CheckDoc, ErrorInfo, RunRequest, RunView } from './types';
 
 export type ViewName = 'run' | 'run-view' | 'history' | 'compare' | 'profiles';
-export type RunTab = 'timeline' | 'checklist' | 'exchanges' | 'cookies' | 'tokens';
-export const RUN_TABS: { id: RunTab; label: string }[] = [
-  { id: 'timeline', label: 'Timeline' },
-  { id: 'checklist', label: 'Checklist' },
-  { id: 'exchanges', label: 'Exchanges' },
-  { id: 'cookies', label: 'Cookies' },
-  { id: 'tokens', label: 'Tokens' },
-];
 
 export interface ActiveRun {
   requestId: string;
@@ -39,6 +34,7 @@ export class AppState {
   checks = $state<CheckDoc[]>([]);
   active = $state<ActiveRun | null>(null);
   runError = $state<ErrorInfo | null>(null);
+  readonly choices = new RunChoices();
 
   constructor(readonly backend: Backend) {}
 

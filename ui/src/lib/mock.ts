@@ -5,6 +5,7 @@ import { BackendError, type Backend } from './backend';
 import { cloneView, DOWN_PROFILE_TOML, fixtureChecks, fixtureProfiles, fixtureRuns, type FixtureName } from './fixtures';
 import { decodeJwtForDisplay } from './jwt';
 import { mockApplyForm, mockReadForm } from './mock-form';
+import { addScenarios } from './mock-scenarios';
 import type {
   Credential,
   LabCatalogue,
@@ -74,11 +75,38 @@ export const LAB_CATALOGUE: LabCatalogue = {
     { name: 'long-lived', modes: ['session', 'jwt', 'hybrid'], description: 'Credentials live for months: cookies 400 days, access tokens 30 days, refresh tokens 365 days.' },
     { name: 'no-store-missing', modes: ['session', 'jwt', 'hybrid'], description: 'Login and refresh responses lack Cache-Control: no-store, so credentials may land in caches.' },
     { name: 'token-in-url', modes: ['session'], description: 'The session id is put in the post-login URL (?sid=), leaking through history, logs and Referer.' },
+    { name: 'per-replica-store', modes: ['session', 'jwt', 'hybrid'], description: 'Each replica keeps sessions and revocations in its own memory: a logout on one replica is unknown to the others.' },
+    { name: 'slow-revocation', modes: ['session', 'jwt', 'hybrid'], description: 'Revocations take effect about 3 s after logout (a cache in front of the store).' },
+    { name: 'no-expiry-check', modes: ['jwt', 'hybrid'], description: 'Access tokens are accepted after their exp: the signature is checked, the expiry is not.' },
+    { name: 'no-idle-timeout', modes: ['session'], description: 'Sessions never time out while idle; only their absolute lifetime ends them.' },
+    { name: 'weak-session-id', modes: ['session'], description: 'Session ids are 8 decimal digits from a weak generator: guessable.' },
+    { name: 'no-rate-limit', modes: ['session', 'jwt', 'hybrid'], description: 'Login answers every wrong password at once, with no 429, delay or lockout.' },
   ],
   users: [
     { username: 'alice', email: 'alice@lab.test' },
     { username: 'bob', email: 'bob@lab.test' },
   ],
+  scenarios: [
+    { name: 'lifecycle', description: 'login, probe, refresh, logout, then replay every old credential', default: true, opt_in: false, waits: false },
+    { name: 'rotation', description: 'refresh twice, replay the first refresh token (reuse detection)', default: true, opt_in: false, waits: false },
+    { name: 'replicas', description: 'log in and out on one base URL, replay on every other replica', default: false, opt_in: false, waits: false },
+    { name: 'latency', description: 'poll old credentials after logout until rejected: time to revoke', default: false, opt_in: false, waits: true },
+    { name: 'expiry', description: "wait until each credential's declared expiry + skew, then replay it", default: false, opt_in: false, waits: true },
+    { name: 'idle', description: 'probe after growing idle gaps to find the idle timeout (opt-in, waits)', default: false, opt_in: true, waits: true },
+    { name: 'entropy', description: 'log in repeatedly to sample fresh session ids and estimate their entropy (opt-in)', default: false, opt_in: true, waits: false },
+    { name: 'rate-limit', description: 'try wrong passwords for the test account: 429, Retry-After, lockout (opt-in)', default: false, opt_in: true, waits: false },
+  ],
+  scenario_defaults: {
+    expiry_skew_secs: 5,
+    expiry_max_wait_secs: 900,
+    latency_deadline_secs: 30,
+    latency_max_polls: 3000,
+    latency_interval_ms: 5,
+    idle_first_gap_secs: 1,
+    idle_max_gap_secs: 900,
+    entropy_samples: 200,
+    rate_limit_attempts: 20,
+  },
 };
 
 /** Stable ids for the fixture runs in the mock history. */
@@ -92,6 +120,9 @@ export const HISTORY_IDS: Record<FixtureName, string> = {
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The longest wait the browser preview makes (a real expiry or idle wait can take minutes). */
+const MAX_PREVIEW_WAIT_MS = 4000;
 
 export function summarize(run: Run): RunSummary {
   const count = (s: string) => run.findings.filter((f) => f.status === s).length;
@@ -382,16 +413,33 @@ export function createMockBackend(options: MockOptions = {}): Backend {
       running.set(request.request_id, state);
       try {
         const batches = eventsFor(view.run);
-        onEvent({ event: 'started', run_id: view.run.id, profile: view.run.profile_name, total_steps: batches.reduce((n, b) => n + b.filter((e) => e.event === 'step-started').length, 0) });
-        let done = 0;
+        const steps = (bs: RunEvent[][]) => bs.reduce((n, b) => n + b.filter((e) => e.event === 'step-started').length, 0);
+        batches.push(...addScenarios(view, request, LAB_CATALOGUE.scenario_defaults, steps(batches)).map((b) => b.events));
+        onEvent({ event: 'started', run_id: view.run.id, profile: view.run.profile_name, total_steps: steps(batches) });
+        // Cancelling keeps what was streamed: exchanges and results are in the run in streaming order.
+        let exchanges = 0;
+        let results = 0;
         for (const batch of batches) {
           if (delayMs > 0) await sleep(delayMs);
           if (state.cancelled) break;
-          batch.forEach(onEvent);
-          done += 1;
+          for (const e of batch) {
+            if (e.event === 'waiting' && delayMs > 0 && options.now) {
+              // The preview really waits, briefly, and counts down to the wait it makes.
+              const wait = Math.min(Math.max(e.until - options.now(), 0), MAX_PREVIEW_WAIT_MS);
+              onEvent({ ...e, until: options.now() + wait });
+              for (let left = wait; left > 0 && !state.cancelled; left -= 100) await sleep(Math.min(left, 100));
+              if (state.cancelled) break;
+              continue;
+            }
+            onEvent(e);
+            if (e.event === 'exchange-captured') exchanges += 1;
+            if (e.event === 'result') results += 1;
+          }
+          if (state.cancelled) break;
         }
         if (state.cancelled) {
-          truncateView(view, done);
+          view.run.results = view.run.results.slice(0, results);
+          truncateView(view, exchanges);
           view.run.status = 'cancelled';
           view.run.error = { code: 'cancelled', message: 'the run was cancelled' };
         }

@@ -1,6 +1,6 @@
 // Live progress of a run, folded from the RunEvents the backend streams.
 
-import type { CredentialKind, ErrorInfo, Finding, RunEvent, StepKind, Verdict } from './types';
+import type { CredentialKind, ErrorInfo, Finding, RunEvent, ScenarioResult, StepKind, Verdict } from './types';
 
 export type StepStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -31,11 +31,25 @@ export interface Progress {
   credentials: { id: number; label: string; kind: CredentialKind; expires_at: number | null }[];
   replays: { credential_id: number; label: string; verdict: Verdict; status: number | null }[];
   findings: Finding[];
+  /** What the run is waiting for (an expiry, an idle gap, a poll deadline) until its next step. */
+  waiting: Waiting | null;
+  /** The latest scenario results only (at most KEEP_RESULTS); `resultCount` counts them all. */
+  results: ScenarioResult[];
+  resultCount: number;
   state: 'starting' | 'running' | 'finished' | 'failed';
   error: ErrorInfo | null;
 }
 
+export interface Waiting {
+  scenario: string;
+  /** Unix ms. */
+  until: number;
+  reason: string;
+  credential_ids: number[];
+}
+
 export const KEEP_EXCHANGES = 50;
+export const KEEP_RESULTS = 8;
 
 export function initialProgress(): Progress {
   return {
@@ -48,13 +62,18 @@ export function initialProgress(): Progress {
     credentials: [],
     replays: [],
     findings: [],
+    waiting: null,
+    results: [],
+    resultCount: 0,
     state: 'starting',
     error: null,
   };
 }
 
 /** Returns a new Progress (the input is not changed). */
-export function applyEvent(p: Progress, e: RunEvent): Progress {
+export function applyEvent(before: Progress, e: RunEvent): Progress {
+  // A wait ends with the run's next step; the exchanges it makes meanwhile (latency polls) do not end it.
+  const p = before.waiting && e.event !== 'exchange-captured' && e.event !== 'waiting' ? { ...before, waiting: null } : before;
   switch (e.event) {
     case 'started':
       return { ...p, runId: e.run_id, profile: e.profile, totalSteps: e.total_steps, state: 'running' };
@@ -79,6 +98,10 @@ export function applyEvent(p: Progress, e: RunEvent): Progress {
         ...p,
         replays: [...p.replays, { credential_id: e.credential_id, label: e.label, verdict: e.verdict, status: e.status }],
       };
+    case 'waiting':
+      return { ...p, waiting: { scenario: e.scenario, until: e.until, reason: e.reason, credential_ids: e.credential_ids } };
+    case 'result':
+      return { ...p, results: [...p.results.slice(-(KEEP_RESULTS - 1)), e.result], resultCount: p.resultCount + 1 };
     case 'finding':
       return { ...p, findings: [...p.findings, e.finding] };
     case 'finished':

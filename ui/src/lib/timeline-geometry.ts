@@ -2,7 +2,7 @@
 // scenario, lifetime bars, the revocation gap, axis ticks. Everything stays finite whatever the input
 // (expiries centuries away, i64-extreme values, no expiry, a run that lasted 0 ms).
 
-import type { FlowEvent, Gap, Lane, Timeline } from './types';
+import type { FlowEvent, Gap, Lane, LatencyInterval, Mark, Timeline } from './types';
 import { formatOffset } from './format';
 
 export type Zoom = 'run' | 'lifetimes';
@@ -136,9 +136,84 @@ export function gapGeometry(s: Scale, gap: Gap): GapGeometry {
   };
 }
 
+/** What the target was seen to accept: issue → last accepted answer, and where the first refusal came. */
+export interface ObservedGeometry {
+  /** The accepted span, null when nothing was accepted (or only before issue, a broken clock). */
+  span: { x: number; width: number } | null;
+  /** The first rejection's x, null when none is in view. */
+  rejectedX: number | null;
+}
+
+export function observedGeometry(s: Scale, lane: Lane): ObservedGeometry {
+  let span: ObservedGeometry['span'] = null;
+  if (finite(lane.last_accepted) && lane.last_accepted >= lane.issued_at) {
+    const x = clampX(s, timeToX(s, lane.issued_at));
+    const endX = clampX(s, timeToX(s, lane.last_accepted));
+    span = { x, width: Math.max(endX - x, 1) };
+  }
+  const rejectedX = finite(lane.first_rejected) && where(s, lane.first_rejected) === 'in' ? timeToX(s, lane.first_rejected) : null;
+  return { span, rejectedX };
+}
+
+export interface LatencyGeometry {
+  /** From the logout to the first rejection (or the last accepted poll when none came). */
+  x: number;
+  width: number;
+  /** The credential died somewhere in here: (last accepted, first rejected]. */
+  uncertainty: { x: number; width: number } | null;
+  revoked: boolean;
+}
+
+/** The measured revocation on a lane: logout → first rejected, with its uncertainty. */
+export function latencyGeometry(s: Scale, l: LatencyInterval): LatencyGeometry {
+  const x = clampX(s, timeToX(s, l.logout_at));
+  const end = finite(l.first_rejected) ? l.first_rejected : finite(l.last_accepted) ? l.last_accepted : l.logout_at;
+  const endX = clampX(s, timeToX(s, Math.max(end, l.logout_at)));
+  let uncertainty: LatencyGeometry['uncertainty'] = null;
+  if (finite(l.first_rejected)) {
+    const lower = finite(l.last_accepted) ? Math.max(l.last_accepted, l.logout_at) : l.logout_at;
+    const ux = clampX(s, timeToX(s, Math.min(lower, l.first_rejected)));
+    uncertainty = { x: ux, width: Math.max(endX - ux, 2) };
+  }
+  return { x, width: Math.max(endX - x, 2), uncertainty, revoked: finite(l.first_rejected) };
+}
+
+export interface MarkGroup {
+  mark: Mark;
+  /** The group's last mark (the same as `mark` when alone). */
+  last: Mark;
+  count: number;
+  x: number;
+}
+
+/**
+ * Consecutive marks of one verdict less than `minPx` from the group's first one become one mark: thousands
+ * of latency polls would otherwise make thousands of overlapping shapes (and a heavy SVG export). Marks of
+ * different purposes stay apart, so a replay after logout never hides behind the flow's own use.
+ */
+export function collapseMarks(s: Scale, marks: Mark[], minPx = 1): MarkGroup[] {
+  const out: MarkGroup[] = [];
+  for (const m of marks) {
+    const x = timeToX(s, m.at);
+    const g = out.at(-1);
+    if (g && g.mark.verdict === m.verdict && g.mark.purpose === m.purpose && Math.abs(x - g.x) < minPx) {
+      g.last = m;
+      g.count += 1;
+    } else out.push({ mark: m, last: m, count: 1, x });
+  }
+  return out;
+}
+
 export interface LaneLayout {
   lane: Lane;
   y: number;
+}
+
+/** A credential's lanes on several replicas, drawn together under a bracket. */
+export interface ReplicaSet {
+  credentialId: number;
+  y: number;
+  height: number;
 }
 
 export interface GroupLayout {
@@ -149,6 +224,7 @@ export interface GroupLayout {
   height: number;
   lanes: LaneLayout[];
   events: FlowEvent[];
+  replicaSets: ReplicaSet[];
 }
 
 export interface LayoutOptions {
@@ -156,6 +232,17 @@ export interface LayoutOptions {
   laneHeight: number;
   headerHeight: number;
   groupGap: number;
+}
+
+/** A lane of the replicas scenario: one replica's answers about a credential. */
+export const isReplicaLane = (l: Lane): l is Lane & { replica: number } => typeof l.replica === 'number';
+
+/** A group's lanes with each credential's replica lanes together, by replica, after the usual lanes. */
+function replicasTogether(lanes: Lane[]): Lane[] {
+  const plain = lanes.filter((l) => !isReplicaLane(l));
+  const byCred = new Map<number, Lane[]>();
+  for (const l of lanes) if (isReplicaLane(l)) byCred.set(l.credential_id, [...(byCred.get(l.credential_id) ?? []), l]);
+  return [...plain, ...[...byCred.values()].flatMap((ls) => ls.sort((a, b) => (a.replica ?? 0) - (b.replica ?? 0)))];
 }
 
 /** Lanes grouped by scenario, in the timeline's order (lifecycle first); scenarios with only events too. */
@@ -175,13 +262,22 @@ export function layoutLanes(tl: Timeline, o: LayoutOptions): { groups: GroupLayo
   for (const e of tl.events) add(e.scenario);
   let y = o.top;
   const groups: GroupLayout[] = order.map((scenario) => {
-    const lanes = byScenario.get(scenario) ?? [];
+    const lanes = replicasTogether(byScenario.get(scenario) ?? []);
+    const placed = lanes.map((lane, i) => ({ lane, y: y + o.headerHeight + i * o.laneHeight }));
+    const replicaSets: ReplicaSet[] = [];
+    for (const { lane, y: ly } of placed) {
+      if (!isReplicaLane(lane)) continue;
+      const last = replicaSets.at(-1);
+      if (last && last.credentialId === lane.credential_id) last.height += o.laneHeight;
+      else replicaSets.push({ credentialId: lane.credential_id, y: ly, height: o.laneHeight });
+    }
     const g: GroupLayout = {
       scenario,
       y,
       height: o.headerHeight + lanes.length * o.laneHeight,
-      lanes: lanes.map((lane, i) => ({ lane, y: y + o.headerHeight + i * o.laneHeight })),
+      lanes: placed,
       events: tl.events.filter((e) => e.scenario === scenario),
+      replicaSets,
     };
     y += g.height + o.groupGap;
     return g;

@@ -1,8 +1,9 @@
 // Words for the timeline: tooltips, aria-labels and the table equivalent share them.
 
 import { formatAbsolute, formatDuration, formatOffset } from './format';
-import { gapGeometry, makeScale } from './timeline-geometry';
-import type { CredentialKind, ExpirySource, FlowEvent, Gap, Lane, Mark, Purpose } from './types';
+import { latencyLabel } from './scenario-text';
+import { gapGeometry, isReplicaLane, makeScale } from './timeline-geometry';
+import type { CredentialKind, ExpirySource, FlowEvent, Gap, Lane, LatencyInterval, Mark, Purpose } from './types';
 
 export const KIND_LABEL: Record<CredentialKind, string> = {
   session: 'session',
@@ -28,7 +29,52 @@ export const PURPOSE_LABEL: Record<Purpose, string> = {
   'reuse-after-rotation': 'reused after rotation',
   'newest-after-reuse': 'newest tried after reuse',
   'plain-http': 'over plain http',
+  'expiry-replay': 'replayed after its declared expiry',
+  'latency-poll': 'polled after logout',
+  'idle-probe': 'probed after an idle gap',
+  'replica-replay': 'replayed on a replica',
+  'entropy-sample': 'sampled for entropy',
+  'rate-limit-attempt': 'wrong-password attempt',
 };
+
+/** Plural words for a run of marks of one purpose ("612 accepted polls after logout"). */
+const PURPOSE_PLURAL: Partial<Record<Purpose, string>> = {
+  'latency-poll': 'polls after logout',
+  'idle-probe': 'idle probes',
+  'replica-replay': 'replica replays',
+};
+
+/** Unique per lane: the replicas scenario gives one credential several lanes. */
+export const laneKey = (lane: Lane): string => `${lane.credential_id}:${lane.replica ?? '-'}`;
+
+/** The label without the " @ replica N" the backend appends (the replica is shown on its own). */
+export function baseLabel(lane: Lane): string {
+  const suffix = ` @ replica ${lane.replica}`;
+  return isReplicaLane(lane) && lane.label.endsWith(suffix) ? lane.label.slice(0, -suffix.length) : lane.label;
+}
+
+/** What the target was seen to accept: "accepted until 07:32:24.539 (+2.1 s after issue); first rejected …". */
+export function observedText(lane: Lane): string {
+  const ok = lane.last_accepted !== null ? `last accepted ${formatAbsolute(lane.last_accepted)} (${formatOffset(lane.last_accepted - lane.issued_at)} after issue)` : 'never seen accepted';
+  const no = lane.first_rejected !== null ? `first rejected ${formatAbsolute(lane.first_rejected)} (${formatOffset(lane.first_rejected - lane.issued_at)} after issue)` : 'never seen rejected';
+  return `${ok}; ${no}`;
+}
+
+/** The latency measurement in words, for tooltips and the table. */
+export function latencyText(l: LatencyInterval): string {
+  const polls = `${l.polls} poll${l.polls === 1 ? '' : 's'}`;
+  if (l.first_rejected === null) {
+    return `measured revocation: still accepted at the deadline (${polls}${l.last_accepted !== null ? `, last accepted ${formatDuration(l.last_accepted - l.logout_at)} after logout` : ''})`;
+  }
+  return `measured revocation: ${latencyLabel(l)} (between ${l.last_accepted !== null ? formatAbsolute(l.last_accepted) : `the logout ${formatAbsolute(l.logout_at)}`} and ${formatAbsolute(l.first_rejected)}, ${polls})`;
+}
+
+/** Several marks drawn as one: "612 accepted polls after logout from … to …". */
+export function markRunText(lane: Lane, first: Mark, last: Mark, count: number, origin: number): string {
+  if (count === 1) return markText(lane, first, origin);
+  const what = PURPOSE_PLURAL[first.purpose] ?? `marks ${PURPOSE_LABEL[first.purpose]}`;
+  return `${lane.label}: ${count} ${first.verdict} ${what} from ${at(first.at, origin)} to ${formatAbsolute(last.at)}, exchanges #${first.exchange_id} to #${last.exchange_id}`;
+}
 
 /** "07:32:24.539 (+115 ms)" style: absolute, and relative to the run start. */
 export function at(t: number, origin: number): string {
@@ -54,8 +100,9 @@ export function markText(lane: Lane, m: Mark, origin: number): string {
 }
 
 export function laneText(lane: Lane, origin: number): string {
-  const parts = [`${lane.label} (${KIND_LABEL[lane.kind]}, ${lane.scenario})`, `issued ${at(lane.issued_at, origin)}`, `expires ${expiryText(lane)}`];
+  const parts = [`${lane.label} (${KIND_LABEL[lane.kind]}, ${lane.scenario})`, `issued ${at(lane.issued_at, origin)}`, `expires ${expiryText(lane)}`, observedText(lane)];
   if (lane.revocation_gap) parts.push(gapText(lane.revocation_gap));
+  if (lane.latency) parts.push(latencyText(lane.latency));
   return parts.join('; ');
 }
 

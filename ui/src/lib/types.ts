@@ -1,6 +1,7 @@
 // The backend's types, generated from the Rust types by ts-rs (scripts/bindings.sh; CI fails when they
 // drift). Components import from here.
 export type {
+  Alphabet,
   AppInfo,
   Body,
   BootData,
@@ -11,6 +12,8 @@ export type {
   Credential,
   CredentialKind,
   DecodedJwt,
+  EntropyEstimate,
+  EntropyMethod,
   ErrorInfo,
   Evidence,
   Exchange,
@@ -28,6 +31,8 @@ export type {
   LabCatalogue,
   LabUser,
   Lane,
+  LatencyInterval,
+  Measurement,
   Mark,
   Observation,
   BodyForm,
@@ -50,6 +55,9 @@ export type {
   RunTarget,
   RunView,
   SavedProfile,
+  ScenarioDoc,
+  ScenarioResult,
+  ScenarioSettings,
   Severity,
   Status,
   StepForm,

@@ -2,5 +2,7 @@
 import type { FlawDoc } from "./FlawDoc";
 import type { LabUser } from "./LabUser";
 import type { NamedDoc } from "./NamedDoc";
+import type { ScenarioDoc } from "./ScenarioDoc";
+import type { ScenarioSettings } from "./ScenarioSettings";
 
-export type LabCatalogue = { modes: Array<NamedDoc>, flaws: Array<FlawDoc>, users: Array<LabUser>, };
+export type LabCatalogue = { modes: Array<NamedDoc>, flaws: Array<FlawDoc>, users: Array<LabUser>, scenarios: Array<ScenarioDoc>, scenario_defaults: ScenarioSettings, };

@@ -2,10 +2,20 @@
 import type { CredentialKind } from "./CredentialKind";
 import type { ExpirySource } from "./ExpirySource";
 import type { Gap } from "./Gap";
+import type { LatencyInterval } from "./LatencyInterval";
 import type { Mark } from "./Mark";
 
 export type Lane = { credential_id: number, label: string, kind: CredentialKind, scenario: string, issued_at: number, declared_expiry: number | null, expiry_source: ExpirySource | null, marks: Array<Mark>, last_accepted: number | null, first_rejected: number | null, 
 /**
  * Set when the credential was still accepted after its scenario's logout.
  */
-revocation_gap: Gap | null, };
+revocation_gap: Gap | null, 
+/**
+ * The replica (1-based into the run's targets) whose answers this lane shows; None for the usual lane.
+ * The replicas scenario gives a credential one lane per replica.
+ */
+replica: number | null, 
+/**
+ * The latency scenario's measurement: when, after logout, the target stopped accepting it.
+ */
+latency: LatencyInterval | null, };

@@ -10,4 +10,8 @@ export type Observation = { credential_id: number, at: number, exchange_id: numb
 /**
  * The last flow event before it ("login", "refresh", "logout").
  */
-after_event: FlowEventKind | null, status: number | null, };
+after_event: FlowEventKind | null, status: number | null, 
+/**
+ * Which replica answered, 1-based into `Run::targets`, when the replicas scenario asked a given one.
+ */
+replica?: number, };

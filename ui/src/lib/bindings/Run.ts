@@ -6,6 +6,7 @@ import type { Finding } from "./Finding";
 import type { FlowEvent } from "./FlowEvent";
 import type { Observation } from "./Observation";
 import type { RunStatus } from "./RunStatus";
+import type { ScenarioResult } from "./ScenarioResult";
 
 /**
  * A whole recorded run.
@@ -19,6 +20,11 @@ id: string, profile_name: string,
  * The profile's base URL(s).
  */
 targets: Array<string>, scenarios: Array<string>, started_at: number, finished_at: number | null, status: RunStatus, error: ErrorInfo | null, exchanges: Array<Exchange>, credentials: Array<Credential>, observations: Array<Observation>, events: Array<FlowEvent>, findings: Array<Finding>, 
+/**
+ * One verdict per scenario × credential (or replica) for the scenarios that measure something:
+ * expiry, latency, idle, replicas, entropy, rate-limit. Checks and reports read them.
+ */
+results: Array<ScenarioResult>, 
 /**
  * True when the user asked for full secrets in storage/exports (`--reveal`).
  */

@@ -2,7 +2,8 @@
 import type { CredentialKind } from "./CredentialKind";
 import type { ErrorInfo } from "./ErrorInfo";
 import type { Finding } from "./Finding";
+import type { ScenarioResult } from "./ScenarioResult";
 import type { StepKind } from "./StepKind";
 import type { Verdict } from "./Verdict";
 
-export type RunEvent = { "event": "started", run_id: string, profile: string, total_steps: number, } | { "event": "step-started", scenario: string, step: StepKind, label: string, index: number, } | { "event": "exchange-captured", id: number, method: string, url: string, status: number | null, duration_ms: number, } | { "event": "credential-issued", id: number, label: string, kind: CredentialKind, expires_at: number | null, } | { "event": "replay-result", credential_id: number, label: string, verdict: Verdict, status: number | null, } | { "event": "finding", finding: Finding, } | { "event": "finished", run_id: string, } | { "event": "failed", error: ErrorInfo, };
+export type RunEvent = { "event": "started", run_id: string, profile: string, total_steps: number, } | { "event": "step-started", scenario: string, step: StepKind, label: string, index: number, } | { "event": "exchange-captured", id: number, method: string, url: string, status: number | null, duration_ms: number, } | { "event": "credential-issued", id: number, label: string, kind: CredentialKind, expires_at: number | null, } | { "event": "replay-result", credential_id: number, label: string, verdict: Verdict, status: number | null, } | { "event": "waiting", scenario: string, until: number, reason: string, credential_ids: Array<number>, } | { "event": "result", result: ScenarioResult, } | { "event": "finding", finding: Finding, } | { "event": "finished", run_id: string, } | { "event": "failed", error: ErrorInfo, };

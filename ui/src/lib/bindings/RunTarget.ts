@@ -3,4 +3,4 @@
 /**
  * What to run against.
  */
-export type RunTarget = { "kind": "lab", mode: string, flaws: Array<string>, } | { "kind": "profile", toml: string, password: string | null, };
+export type RunTarget = { "kind": "lab", mode: string, flaws: Array<string>, replicas?: number, store?: string, short_lifetimes?: boolean, } | { "kind": "profile", toml: string, password: string | null, };
