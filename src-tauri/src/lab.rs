@@ -3,10 +3,13 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use authlens_lab::{Flaw, LabConfig, LabHandle, Mode, USERS};
+use authlens_core::flow::RunOptions;
+use authlens_lab::{Flaw, LabConfig, LabHandle, Lifetimes, Mode, StoreBackend, USERS};
 
 use crate::error::ApiError;
-use crate::types::{FlawDoc, LabCatalogue, LabUser, NamedDoc};
+use authlens_core::flow::{Scenario, ScenarioSettings};
+
+use crate::types::{FlawDoc, LabCatalogue, LabUser, NamedDoc, ScenarioDoc};
 
 /// The bundled profile for a lab mode (the same files the CLI's demo uses).
 pub fn profile_toml(mode: Mode) -> &'static str {
@@ -55,6 +58,17 @@ pub fn catalogue() -> LabCatalogue {
                 email: u.email.to_string(),
             })
             .collect(),
+        scenarios: Scenario::ALL
+            .iter()
+            .map(|s| ScenarioDoc {
+                name: s.as_str().to_string(),
+                description: s.describe().to_string(),
+                default: Scenario::DEFAULT.contains(s),
+                opt_in: matches!(s, Scenario::Idle | Scenario::Entropy | Scenario::RateLimit),
+                waits: matches!(s, Scenario::Expiry | Scenario::Idle | Scenario::Latency),
+            })
+            .collect(),
+        scenario_defaults: ScenarioSettings::default(),
     }
 }
 
@@ -73,23 +87,98 @@ pub fn parse_target(mode: &str, flaws: &[String]) -> Result<(Mode, BTreeSet<Flaw
     Ok((mode, flaws))
 }
 
-/// Start a lab on 127.0.0.1 with ephemeral https and http ports (the http one only redirects).
+/// How many instances, on which store, with which lifetimes: what a lab run's scenarios and flaws need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    pub replicas: u16,
+    pub store: StoreBackend,
+    pub short_lifetimes: bool,
+}
+
+/// Replicas a lab run gets when the replicas scenario or `per-replica-store` needs several.
+const DEFAULT_REPLICAS: u16 = 3;
+const MAX_REPLICAS: u16 = 5;
+
+impl Shape {
+    pub fn new(
+        scenarios: &[Scenario],
+        flaws: &BTreeSet<Flaw>,
+        replicas: Option<u16>,
+        store: Option<&str>,
+        short_lifetimes: Option<bool>,
+    ) -> Result<Shape, ApiError> {
+        let per_replica = flaws.contains(&Flaw::PerReplicaStore);
+        let mut n = replicas.unwrap_or(1).clamp(1, MAX_REPLICAS);
+        if (scenarios.contains(&Scenario::Replicas) || per_replica) && n < 2 {
+            n = DEFAULT_REPLICAS;
+        }
+        let store = match (store.map(str::trim), per_replica) {
+            (_, true) => StoreBackend::Memory,
+            (None | Some("") | Some("sqlite"), _) if n > 1 => StoreBackend::Sqlite(None),
+            (None | Some("") | Some("sqlite") | Some("memory"), _) => StoreBackend::Memory,
+            (Some("redis"), _) => StoreBackend::Redis(None),
+            (Some(other), _) => {
+                return Err(ApiError::invalid(format!(
+                    "unknown lab store `{other}` (expected sqlite or redis)"
+                )));
+            }
+        };
+        // The waiting scenarios finish in seconds only with short lifetimes: on by default for them.
+        let waits = scenarios
+            .iter()
+            .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle));
+        Ok(Shape {
+            replicas: n,
+            store,
+            short_lifetimes: short_lifetimes.unwrap_or(waits),
+        })
+    }
+}
+
+/// Teaching lifetimes: every wait of the expiry and idle scenarios ends within half a minute.
+fn short_lifetimes() -> Lifetimes {
+    Lifetimes {
+        access_secs: 10,
+        refresh_secs: 60,
+        session_secs: 20,
+        idle_secs: 6,
+    }
+}
+
+/// Start a lab on 127.0.0.1 with ephemeral https and http ports (the http ones only redirect).
 pub async fn start(
     mode: Mode,
     flaws: BTreeSet<Flaw>,
+    shape: &Shape,
     tls_dir: &Path,
 ) -> Result<LabHandle, ApiError> {
-    let cfg = LabConfig {
-        mode,
-        flaws,
-        https_port: 0,
-        http_port: Some(0),
-        lifetimes: Default::default(),
-        tls_dir: tls_dir.to_path_buf(),
-    };
+    let mut cfg = LabConfig::new(mode);
+    cfg.flaws = flaws;
+    cfg.http_port = Some(0);
+    cfg.tls_dir = tls_dir.to_path_buf();
+    cfg.replicas = shape.replicas;
+    cfg.store = shape.store.clone();
+    if shape.short_lifetimes {
+        cfg.lifetimes = short_lifetimes();
+    }
     let lab = authlens_lab::start(cfg).await?;
-    tracing::info!(url = %lab.https_url, %mode, flaws = ?lab.flaws, "lab started for a run");
+    tracing::info!(url = %lab.https_url, %mode, flaws = ?lab.flaws, replicas = lab.replicas.len(), store = %lab.store_description(), "lab started for a run");
     Ok(lab)
+}
+
+/// Point a run at the lab: its first instance, its certificate, and every other instance as a replica.
+pub fn aim(opts: &mut RunOptions, lab: &LabHandle) -> Result<(), ApiError> {
+    opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem)
+        .map_err(|e| ApiError::new("lab.address", format!("the lab's address: {e}")))?;
+    let replicas = lab
+        .replicas
+        .iter()
+        .skip(1)
+        .map(|r| url::Url::parse(&r.https_url))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::new("lab.address", format!("a lab replica's address: {e}")))?;
+    opts.replicas_override = Some(replicas);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -51,20 +51,26 @@ async fn execute(
     let cancel = CancellationToken::new();
     let _registered = state.register_run(&request.request_id, cancel.clone())?;
     let reveal = request.reveal;
+    let settings = request.settings.clone();
     match request.target {
-        RunTarget::Lab { mode, flaws } => {
+        RunTarget::Lab {
+            mode,
+            flaws,
+            replicas,
+            store,
+            short_lifetimes,
+        } => {
             let (mode, flaws) = lab::parse_target(&mode, &flaws)?;
-            tracing::info!(request_id = %request.request_id, %mode, ?flaws, "lab run requested");
+            tracing::info!(request_id = %request.request_id, %mode, ?flaws, ?replicas, "lab run requested");
             let profile = profiles::parse(lab::profile_toml(mode))?;
             let password = lab::run_user().password;
-            let lab = lab::start(mode, flaws, state.lab_tls_dir()).await?;
+            let shape = lab::Shape::new(&scenarios, &flaws, replicas, store.as_deref(), short_lifetimes)?;
+            let lab = lab::start(mode, flaws, &shape, state.lab_tls_dir()).await?;
             let mut opts = options(state, password, reveal, scenarios, sink, cancel);
-            if let Err(e) = opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem) {
+            opts.settings = settings;
+            if let Err(e) = lab::aim(&mut opts, &lab) {
                 lab.shutdown().await;
-                return Err(ApiError::new(
-                    "lab.address",
-                    format!("the lab's address: {e}"),
-                ));
+                return Err(e);
             }
             let result = flow::run(&profile, opts).await;
             lab.shutdown().await;
@@ -78,7 +84,8 @@ async fn execute(
                 Some(p) => p,
                 None => passwords::load(&profile).await?,
             };
-            let opts = options(state, &password, reveal, scenarios, sink, cancel);
+            let mut opts = options(state, &password, reveal, scenarios, sink, cancel);
+            opts.settings = settings;
             match flow::run(&profile, opts).await {
                 Ok(run) => Ok(view(&run, &password, reveal)),
                 Err(e) => {

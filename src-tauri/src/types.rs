@@ -14,8 +14,12 @@ pub struct RunRequest {
     /// Chosen by the UI (any unique string); `cancel_run` takes it. One run per id at a time.
     pub request_id: String,
     pub target: RunTarget,
-    /// "lifecycle", "rotation"; empty = both.
+    /// Scenario names (`lab_catalogue().scenarios`); empty = lifecycle and rotation.
     pub scenarios: Vec<String>,
+    /// Waits, bounds and sample sizes of the measuring scenarios; null = the profile's `[scenarios]`.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub settings: Option<authlens_core::flow::ScenarioSettings>,
     /// Keep full token and session values in the returned run and the history (never the password).
     pub reveal: bool,
 }
@@ -28,7 +32,24 @@ pub enum RunTarget {
     /// The bundled lab, started in-process on ephemeral 127.0.0.1 ports for this run only, with the
     /// bundled profile for `mode` ("session" | "jwt" | "hybrid") and these flaw switches (names from
     /// `lab_catalogue`; each must apply to the mode).
-    Lab { mode: String, flaws: Vec<String> },
+    Lab {
+        mode: String,
+        flaws: Vec<String>,
+        /// Instances on consecutive ports (1–5; the replicas scenario and `per-replica-store` use 3 when
+        /// fewer are asked for).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        replicas: Option<u16>,
+        /// Their shared store: "sqlite" (default) or "redis" (a redis-server the lab starts).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        store: Option<String>,
+        /// Teaching lifetimes so the waiting scenarios finish in seconds: access 10 s, refresh 60 s,
+        /// session 20 s, idle timeout 6 s, revocation delay (slow-revocation) 3 s.
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        short_lifetimes: Option<bool>,
+    },
     /// A profile's TOML and the password to log in with (used for this run only: never logged, never in the
     /// history). `null`: the password kept in the OS keychain for the profile's account (`password_status`).
     Profile {
@@ -40,10 +61,19 @@ pub enum RunTarget {
 impl std::fmt::Debug for RunTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RunTarget::Lab { mode, flaws } => f
+            RunTarget::Lab {
+                mode,
+                flaws,
+                replicas,
+                store,
+                short_lifetimes,
+            } => f
                 .debug_struct("Lab")
                 .field("mode", mode)
                 .field("flaws", flaws)
+                .field("replicas", replicas)
+                .field("store", store)
+                .field("short_lifetimes", short_lifetimes)
                 .finish(),
             RunTarget::Profile { toml, password } => f
                 .debug_struct("Profile")
@@ -67,6 +97,7 @@ impl std::fmt::Debug for RunRequest {
             .field("request_id", &self.request_id)
             .field("target", &self.target)
             .field("scenarios", &self.scenarios)
+            .field("settings", &self.settings)
             .field("reveal", &self.reveal)
             .finish()
     }
@@ -134,6 +165,24 @@ pub struct LabCatalogue {
     pub modes: Vec<NamedDoc>,
     pub flaws: Vec<FlawDoc>,
     pub users: Vec<LabUser>,
+    /// Every scenario a run can pick, in run order.
+    pub scenarios: Vec<ScenarioDoc>,
+    /// The scenario settings' defaults (what an empty `[scenarios]` table means).
+    pub scenario_defaults: authlens_core::flow::ScenarioSettings,
+}
+
+/// A scenario for the run screen's picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ScenarioDoc {
+    pub name: String,
+    pub description: String,
+    /// In the default set (lifecycle, rotation).
+    pub default: bool,
+    /// Opt-in: it waits long, logs in many times or may lock the test account.
+    pub opt_in: bool,
+    /// It waits (a countdown shows).
+    pub waits: bool,
 }
 
 /// `profile_validate`'s answer: `ok` with the profile's name, or where it is wrong.

@@ -208,6 +208,21 @@ export async function nav(driver, label) {
 }
 
 /** Run the built-in lab from the Run view and wait for the finished run to open. */
+/** Tick exactly these scenarios in the Run screen's picker. */
+export async function pickScenarios(driver, names) {
+  await nav(driver, 'Run');
+  for (const box of await driver.findElements(By.css('.picker input[type=checkbox]'))) {
+    if (await box.isSelected()) await box.click();
+  }
+  for (const name of names) {
+    await click(
+      driver,
+      By.xpath(`//div[contains(@class,'picker')]//label[.//strong[normalize-space(.)=${xpathLiteral(name)}]]//input`),
+      `scenario ${name}`,
+    );
+  }
+}
+
 export async function runLab(driver, mode, flaws = []) {
   await nav(driver, 'Run');
   await click(driver, By.css(`input[name='lab-mode'][value='${mode}']`), `lab mode ${mode}`);
