@@ -86,6 +86,7 @@ pub async fn start(
         http_port: Some(0),
         lifetimes: Default::default(),
         tls_dir: tls_dir.to_path_buf(),
+        ..LabConfig::new(mode)
     };
     let lab = authlens_lab::start(cfg).await?;
     tracing::info!(url = %lab.https_url, %mode, flaws = ?lab.flaws, "lab started for a run");

@@ -56,6 +56,7 @@ pub async fn demo(args: DemoArgs) -> u8 {
             http_port: Some(0),
             lifetimes: Default::default(),
             tls_dir: authlens_core::paths::lab_tls_dir(),
+            ..LabConfig::new(mode)
         };
         let lab = match authlens_lab::start(cfg).await {
             Ok(l) => l,

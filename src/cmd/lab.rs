@@ -31,8 +31,10 @@ pub async fn lab(args: LabArgs) -> u8 {
             access_secs: args.access_ttl.unwrap_or(defaults.access_secs),
             refresh_secs: args.refresh_ttl.unwrap_or(defaults.refresh_secs),
             session_secs: args.session_ttl.unwrap_or(defaults.session_secs),
+            ..defaults
         },
         tls_dir: authlens_core::paths::lab_tls_dir(),
+        ..LabConfig::new(args.mode)
     };
     let lab = match authlens_lab::start(cfg).await {
         Ok(l) => l,

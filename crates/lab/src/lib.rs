@@ -18,6 +18,8 @@ mod error;
 mod http;
 mod jwt;
 mod pages;
+mod ports;
+mod rate_limit;
 mod secrets;
 mod server;
 mod session_mode;
@@ -27,7 +29,10 @@ mod tls;
 mod token_mode;
 mod users;
 
-pub use config::{Flaw, LabConfig, Lifetimes, Mode, ParseNameError, default_tls_dir};
+pub use config::{
+    Flaw, LabConfig, Lifetimes, MAX_REPLICAS, Mode, ParseNameError, RateLimit, StoreBackend,
+    default_tls_dir,
+};
 pub use error::LabError;
-pub use server::{LabHandle, start};
+pub use server::{LabHandle, ReplicaUrls, start};
 pub use users::{USERS, User};
