@@ -136,6 +136,29 @@ pub struct LabArgs {
     /// Session lifetime in seconds.
     #[arg(long)]
     pub session_ttl: Option<u64>,
+    /// Session idle timeout in seconds (session mode; off with the no-idle-timeout flaw).
+    #[arg(long)]
+    pub idle_ttl: Option<u64>,
+    /// Instances to run on consecutive ports (--port, --port+1, …), sharing one store.
+    #[arg(long, default_value_t = 1)]
+    pub replicas: u16,
+    /// Where sessions and refresh tokens live: memory (a shared SQLite temp file when
+    /// --replicas > 1), sqlite or redis (spawns redis-server unless --redis-url).
+    /// Default: implied by --sqlite-path / --redis-url, else memory.
+    #[arg(long, value_parser = ["memory", "sqlite", "redis"])]
+    pub store: Option<String>,
+    /// SQLite file for --store sqlite (default: a temp file removed at exit).
+    #[arg(long, conflicts_with = "redis_url")]
+    pub sqlite_path: Option<PathBuf>,
+    /// An existing Redis for --store redis: redis://127.0.0.1:PORT or redis://localhost:PORT.
+    #[arg(long)]
+    pub redis_url: Option<String>,
+    /// How late revocations take effect with the slow-revocation flaw, in ms.
+    #[arg(long, default_value_t = 3000)]
+    pub revocation_delay_ms: u64,
+    /// How long an account stays locked after 5 failed logins, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub lockout_secs: u64,
 }
 
 #[derive(Args, Debug)]
