@@ -1,6 +1,8 @@
 //! Authlens lab: a deliberately configurable auth server on 127.0.0.1 that Authlens
 //! runs its login/refresh/logout checks against. Safe by default; each [`Flaw`]
 //! switches on one classic mistake so a teacher can show the matching check flip.
+//! It can run as several replicas on consecutive ports sharing one store (SQLite or a
+//! Redis it spawns), to show what a load-balanced service gets wrong.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), authlens_lab::LabError> {
