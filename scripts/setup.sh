@@ -4,8 +4,9 @@ set -euo pipefail
 
 need=()
 # The desktop crate (Tauri 2) links WebKitGTK; Xvfb and WebKitWebDriver run it headless in tests.
+# The lab's Redis store tests spawn a real redis-server.
 for pkg in build-essential pkg-config ca-certificates libssl-dev libwebkit2gtk-4.1-dev \
-  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev xvfb xauth webkit2gtk-driver; do
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev xvfb xauth webkit2gtk-driver redis-server; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

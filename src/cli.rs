@@ -88,6 +88,20 @@ pub struct DemoArgs {
     /// Flaw switches to turn on in the lab (each applies to the modes it fits).
     #[arg(long = "flaw", value_parser = parse_flaw)]
     pub flaws: Vec<authlens_lab::Flaw>,
+    /// Scenarios to run, as for `authlens run` (default: lifecycle,rotation; `all` for every one).
+    #[arg(long, value_delimiter = ',', value_parser = parse_scenarios)]
+    pub scenario: Vec<Vec<authlens_core::flow::Scenario>>,
+    /// Lab instances on consecutive ports (default 1; 3 when the replicas scenario or per-replica-store
+    /// needs several).
+    #[arg(long)]
+    pub replicas: Option<u16>,
+    /// The replicas' shared store: sqlite (a temp file) or redis (a redis-server the lab starts).
+    #[arg(long)]
+    pub store: Option<String>,
+    /// Teaching lifetimes (access 10 s, refresh 60 s, session 20 s, idle 6 s); on by default with the
+    /// expiry or idle scenario. `--short-lifetimes false` keeps the lab's real defaults.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub short_lifetimes: Option<bool>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -160,6 +174,29 @@ pub struct LabArgs {
     /// Session lifetime in seconds.
     #[arg(long)]
     pub session_ttl: Option<u64>,
+    /// Session idle timeout in seconds (session mode; off with the no-idle-timeout flaw).
+    #[arg(long)]
+    pub idle_ttl: Option<u64>,
+    /// Instances to run on consecutive ports (--port, --port+1, …), sharing one store.
+    #[arg(long, default_value_t = 1)]
+    pub replicas: u16,
+    /// Where sessions and refresh tokens live: memory (a shared SQLite temp file when
+    /// --replicas > 1), sqlite or redis (spawns redis-server unless --redis-url).
+    /// Default: implied by --sqlite-path / --redis-url, else memory.
+    #[arg(long, value_parser = ["memory", "sqlite", "redis"])]
+    pub store: Option<String>,
+    /// SQLite file for --store sqlite (default: a temp file removed at exit).
+    #[arg(long, conflicts_with = "redis_url")]
+    pub sqlite_path: Option<PathBuf>,
+    /// An existing Redis for --store redis: redis://127.0.0.1:PORT or redis://localhost:PORT.
+    #[arg(long)]
+    pub redis_url: Option<String>,
+    /// How late revocations take effect with the slow-revocation flaw, in ms.
+    #[arg(long, default_value_t = 3000)]
+    pub revocation_delay_ms: u64,
+    /// How long an account stays locked after 5 failed logins, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub lockout_secs: u64,
 }
 
 #[derive(Args, Debug)]

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use authlens_core::flow::RunOptions;
-use authlens_lab::{Flaw, LabConfig, LabHandle, Lifetimes, Mode, StoreBackend, USERS};
+use authlens_lab::{Flaw, LabConfig, LabHandle, Mode, Shape, USERS};
 
 use crate::error::ApiError;
 use authlens_core::flow::{Scenario, ScenarioSettings};
@@ -87,61 +87,22 @@ pub fn parse_target(mode: &str, flaws: &[String]) -> Result<(Mode, BTreeSet<Flaw
     Ok((mode, flaws))
 }
 
-/// How many instances, on which store, with which lifetimes: what a lab run's scenarios and flaws need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shape {
-    pub replicas: u16,
-    pub store: StoreBackend,
-    pub short_lifetimes: bool,
-}
-
-/// Replicas a lab run gets when the replicas scenario or `per-replica-store` needs several.
-const DEFAULT_REPLICAS: u16 = 3;
-const MAX_REPLICAS: u16 = 5;
-
-impl Shape {
-    pub fn new(
-        scenarios: &[Scenario],
-        flaws: &BTreeSet<Flaw>,
-        replicas: Option<u16>,
-        store: Option<&str>,
-        short_lifetimes: Option<bool>,
-    ) -> Result<Shape, ApiError> {
-        let per_replica = flaws.contains(&Flaw::PerReplicaStore);
-        let mut n = replicas.unwrap_or(1).clamp(1, MAX_REPLICAS);
-        if (scenarios.contains(&Scenario::Replicas) || per_replica) && n < 2 {
-            n = DEFAULT_REPLICAS;
-        }
-        let store = match (store.map(str::trim), per_replica) {
-            (_, true) => StoreBackend::Memory,
-            (None | Some("") | Some("sqlite"), _) if n > 1 => StoreBackend::Sqlite(None),
-            (None | Some("") | Some("sqlite") | Some("memory"), _) => StoreBackend::Memory,
-            (Some("redis"), _) => StoreBackend::Redis(None),
-            (Some(other), _) => {
-                return Err(ApiError::invalid(format!(
-                    "unknown lab store `{other}` (expected sqlite or redis)"
-                )));
-            }
-        };
-        // The waiting scenarios finish in seconds only with short lifetimes: on by default for them.
-        let waits = scenarios
-            .iter()
-            .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle));
-        Ok(Shape {
-            replicas: n,
-            store,
-            short_lifetimes: short_lifetimes.unwrap_or(waits),
-        })
-    }
-}
-
-/// Teaching lifetimes: every wait of the expiry and idle scenarios ends within half a minute.
-fn short_lifetimes() -> Lifetimes {
-    Lifetimes {
-        access_secs: 10,
-        refresh_secs: 60,
-        session_secs: 20,
-        idle_secs: 6,
+/// What the run's scenarios and the request ask of the lab. Short lifetimes are on by default for the
+/// waiting scenarios (expiry, idle), so they finish in seconds.
+pub fn shape(
+    scenarios: &[Scenario],
+    replicas: Option<u16>,
+    store: Option<String>,
+    short_lifetimes: Option<bool>,
+) -> Shape {
+    let waits = scenarios
+        .iter()
+        .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle));
+    Shape {
+        replicas,
+        store,
+        needs_replicas: scenarios.contains(&Scenario::Replicas),
+        short_lifetimes: short_lifetimes.unwrap_or(waits),
     }
 }
 
@@ -156,11 +117,7 @@ pub async fn start(
     cfg.flaws = flaws;
     cfg.http_port = Some(0);
     cfg.tls_dir = tls_dir.to_path_buf();
-    cfg.replicas = shape.replicas;
-    cfg.store = shape.store.clone();
-    if shape.short_lifetimes {
-        cfg.lifetimes = short_lifetimes();
-    }
+    let cfg = cfg.shaped(shape)?;
     let lab = authlens_lab::start(cfg).await?;
     tracing::info!(url = %lab.https_url, %mode, flaws = ?lab.flaws, replicas = lab.replicas.len(), store = %lab.store_description(), "lab started for a run");
     Ok(lab)

@@ -64,7 +64,7 @@ async fn execute(
             tracing::info!(request_id = %request.request_id, %mode, ?flaws, ?replicas, "lab run requested");
             let profile = profiles::parse(lab::profile_toml(mode))?;
             let password = lab::run_user().password;
-            let shape = lab::Shape::new(&scenarios, &flaws, replicas, store.as_deref(), short_lifetimes)?;
+            let shape = lab::shape(&scenarios, replicas, store, short_lifetimes);
             let lab = lab::start(mode, flaws, &shape, state.lab_tls_dir()).await?;
             let mut opts = options(state, password, reveal, scenarios, sink, cancel);
             opts.settings = settings;

@@ -248,7 +248,10 @@ mod tests {
             lab,
             RunTarget::Lab {
                 mode: "jwt".into(),
-                flaws: vec!["long-lived".into()]
+                flaws: vec!["long-lived".into()],
+                replicas: None,
+                store: None,
+                short_lifetimes: None,
             }
         );
         let profile = RunTarget::Profile {
@@ -262,6 +265,7 @@ mod tests {
             request_id: "r1".into(),
             target: profile,
             scenarios: vec![],
+            settings: None,
             reveal: false,
         };
         assert!(!format!("{request:?}").contains("hunter2"));

@@ -22,8 +22,12 @@ fn lab_request(id: &str, mode: &str, flaws: &[&str]) -> RunRequest {
         target: RunTarget::Lab {
             mode: mode.into(),
             flaws: flaws.iter().map(|f| f.to_string()).collect(),
+            replicas: None,
+            store: None,
+            short_lifetimes: None,
         },
         scenarios: vec![],
+        settings: None,
         reveal: false,
     }
 }
@@ -198,6 +202,7 @@ async fn bad_requests_fail_with_a_code_and_a_failed_event() {
             password: Some("s3cret-pass".into()),
         },
         scenarios: vec![],
+        settings: None,
         reveal: false,
     };
     let err = run_request(&state, request, EventSink::none())
@@ -301,9 +306,14 @@ async fn profiles_are_saved_validated_and_listed_after_the_bundled_ones() {
 /// A profile run against the in-process lab: the profile's own text, its base URL pointing at the lab.
 async fn profile_toml_for_lab(dir: &tempfile::TempDir) -> (authlens_lab::LabHandle, String) {
     use std::collections::BTreeSet;
-    let lab = authlens_desktop::lab::start(authlens_lab::Mode::Jwt, BTreeSet::new(), dir.path())
-        .await
-        .unwrap();
+    let lab = authlens_desktop::lab::start(
+        authlens_lab::Mode::Jwt,
+        BTreeSet::new(),
+        &authlens_lab::Shape::default(),
+        dir.path(),
+    )
+    .await
+    .unwrap();
     let ca = dir.path().join("lab-ca.pem");
     std::fs::write(&ca, &lab.cert_pem).unwrap();
     let toml = authlens_desktop::lab::profile_toml(authlens_lab::Mode::Jwt)
@@ -335,6 +345,7 @@ async fn a_profile_run_uses_the_password_it_is_given_and_keeps_it_out_of_everyth
             password: Some(LAB_PASSWORD.into()),
         },
         scenarios: vec!["lifecycle".into()],
+        settings: None,
         reveal: true,
     };
     let view = run_request(&state, request, EventSink::new(tx)).await;
@@ -380,6 +391,7 @@ async fn a_profile_run_without_a_password_takes_the_keychain_and_says_why_it_can
             password: None,
         },
         scenarios: vec![],
+        settings: None,
         reveal: false,
     };
     let err = run_request(&state, request, EventSink::new(tx)).await;
@@ -437,6 +449,7 @@ async fn a_profile_run_takes_the_password_kept_in_the_os_keychain() {
             password: None,
         },
         scenarios: vec!["lifecycle".into()],
+        settings: None,
         reveal: false,
     };
     let view = run_request(&state, request, EventSink::none()).await;

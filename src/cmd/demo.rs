@@ -1,9 +1,10 @@
 //! `authlens demo`: start the bundled lab in-process and run the whole lifecycle against each mode.
 
 use authlens_core::flow::RunOptions;
+use authlens_core::flow::Scenario;
 use authlens_core::profile::Profile;
 use authlens_core::redact::Redactor;
-use authlens_lab::{Flaw, LabConfig, Mode};
+use authlens_lab::{Flaw, LabConfig, Mode, Shape};
 
 use crate::cli::DemoArgs;
 use crate::output;
@@ -41,6 +42,21 @@ pub async fn demo(args: DemoArgs) -> u8 {
         Err(e) => return super::fail(e),
     };
     let user = &authlens_lab::USERS[0];
+    let mut scenarios: Vec<Scenario> = args.scenario.iter().flatten().copied().collect();
+    scenarios.sort_unstable();
+    scenarios.dedup();
+    if scenarios.is_empty() {
+        scenarios = Scenario::DEFAULT.to_vec();
+    }
+    let waits = scenarios
+        .iter()
+        .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle));
+    let shape = Shape {
+        replicas: args.replicas,
+        store: args.store.clone(),
+        needs_replicas: scenarios.contains(&Scenario::Replicas),
+        short_lifetimes: args.short_lifetimes.unwrap_or(waits),
+    };
     let mut runs = Vec::new();
     for mode in modes {
         let flaws: std::collections::BTreeSet<Flaw> = args
@@ -49,13 +65,13 @@ pub async fn demo(args: DemoArgs) -> u8 {
             .copied()
             .filter(|f| f.applies_to(mode))
             .collect();
-        let cfg = LabConfig {
-            mode,
-            flaws: flaws.clone(),
-            https_port: 0,
-            http_port: Some(0),
-            lifetimes: Default::default(),
-            tls_dir: authlens_core::paths::lab_tls_dir(),
+        let mut cfg = LabConfig::new(mode);
+        cfg.flaws = flaws.clone();
+        cfg.http_port = Some(0);
+        cfg.tls_dir = authlens_core::paths::lab_tls_dir();
+        let cfg = match cfg.shaped(&shape) {
+            Ok(c) => c,
+            Err(e) => return super::fail(e),
         };
         let lab = match authlens_lab::start(cfg).await {
             Ok(l) => l,
@@ -70,9 +86,11 @@ pub async fn demo(args: DemoArgs) -> u8 {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let urls: Vec<&str> = lab.replicas.iter().map(|r| r.https_url.as_str()).collect();
         eprintln!(
-            "authlens demo: lab in {mode} mode ({flaw_list}) at {}",
-            lab.https_url
+            "authlens demo: lab in {mode} mode ({flaw_list}) at {} — store: {}",
+            urls.join(", "),
+            lab.store_description()
         );
         let profile = match Profile::from_toml(lab_profile(mode), None) {
             Ok(p) => p,
@@ -81,10 +99,18 @@ pub async fn demo(args: DemoArgs) -> u8 {
         let mut opts = RunOptions::new(user.password);
         opts.reveal = args.report.reveal;
         opts.store = store.clone();
+        opts.scenarios = scenarios.clone();
         if let Err(e) = opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem) {
             lab.shutdown().await;
             return super::fail(format!("lab address for {mode}: {e}"));
         }
+        opts.replicas_override = Some(
+            lab.replicas
+                .iter()
+                .skip(1)
+                .filter_map(|r| url::Url::parse(&r.https_url).ok())
+                .collect(),
+        );
         let result = super::execute(&profile, opts, format!("{mode} mode")).await;
         lab.shutdown().await;
         match result {

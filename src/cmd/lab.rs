@@ -1,6 +1,6 @@
 //! `authlens lab`: the bundled target server on 127.0.0.1 until Ctrl-C.
 
-use authlens_lab::{Flaw, LabConfig, Lifetimes, Mode};
+use authlens_lab::{Flaw, LabConfig, Lifetimes, Mode, RateLimit, StoreBackend};
 
 use crate::cli::LabArgs;
 
@@ -21,6 +21,10 @@ pub async fn lab(args: LabArgs) -> u8 {
         }
         return 0;
     }
+    let store = match store_backend(&args) {
+        Ok(s) => s,
+        Err(e) => return super::fail(e),
+    };
     let defaults = Lifetimes::default();
     let cfg = LabConfig {
         mode: args.mode,
@@ -31,8 +35,16 @@ pub async fn lab(args: LabArgs) -> u8 {
             access_secs: args.access_ttl.unwrap_or(defaults.access_secs),
             refresh_secs: args.refresh_ttl.unwrap_or(defaults.refresh_secs),
             session_secs: args.session_ttl.unwrap_or(defaults.session_secs),
+            idle_secs: args.idle_ttl.unwrap_or(defaults.idle_secs),
         },
         tls_dir: authlens_core::paths::lab_tls_dir(),
+        replicas: args.replicas,
+        store,
+        revocation_delay_ms: args.revocation_delay_ms,
+        rate_limit: RateLimit {
+            lockout_secs: args.lockout_secs,
+            ..RateLimit::default()
+        },
     };
     let lab = match authlens_lab::start(cfg).await {
         Ok(l) => l,
@@ -48,10 +60,19 @@ pub async fn lab(args: LabArgs) -> u8 {
             .join(", ")
     };
     println!("Authlens lab — {} mode — flaws: {flaws}", lab.mode);
-    println!("  https: {}", lab.https_url);
-    if let Some(h) = &lab.http_url {
-        println!("  http:  {h} (redirects to https)");
+    let several = lab.replicas.len() > 1;
+    for (i, replica) in lab.replicas.iter().enumerate() {
+        let label = if several {
+            format!("replica {}: ", i + 1)
+        } else {
+            String::new()
+        };
+        println!("  {label}https: {}", replica.https_url);
+        if let Some(h) = &replica.http_url {
+            println!("  {label}http:  {h} (redirects to https)");
+        }
     }
+    println!("  store: {}", lab.store_description());
     println!(
         "  certificate: {} (profiles with tls.trust = \"lab\" trust it)",
         lab.cert_path.display()
@@ -75,4 +96,33 @@ pub async fn lab(args: LabArgs) -> u8 {
     eprintln!("stopping the lab");
     lab.shutdown().await;
     0
+}
+
+/// `--store` with its options; without `--store` the option given picks the kind.
+fn store_backend(args: &LabArgs) -> Result<StoreBackend, String> {
+    let kind = args
+        .store
+        .as_deref()
+        .unwrap_or(if args.sqlite_path.is_some() {
+            "sqlite"
+        } else if args.redis_url.is_some() {
+            "redis"
+        } else {
+            "memory"
+        });
+    match kind {
+        "sqlite" if args.redis_url.is_none() => Ok(StoreBackend::Sqlite(args.sqlite_path.clone())),
+        "redis" if args.sqlite_path.is_none() => Ok(StoreBackend::Redis(args.redis_url.clone())),
+        "memory" if args.sqlite_path.is_none() && args.redis_url.is_none() => {
+            Ok(StoreBackend::Memory)
+        }
+        _ => Err(format!(
+            "--store {kind} does not go with {}",
+            if args.sqlite_path.is_some() {
+                "--sqlite-path (that is for --store sqlite)"
+            } else {
+                "--redis-url (that is for --store redis)"
+            }
+        )),
+    }
 }

@@ -36,6 +36,7 @@ pub async fn start_lab_with(mode: Mode, flaws: &[Flaw], lifetimes: Lifetimes) ->
         http_port: Some(0),
         lifetimes,
         tls_dir: tls_dir(),
+        ..LabConfig::new(mode)
     })
     .await
     .expect("lab starts")

@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::LabError;
+
 /// How the lab keeps users signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,10 +66,16 @@ pub enum Flaw {
     LongLived,
     NoStoreMissing,
     TokenInUrl,
+    PerReplicaStore,
+    SlowRevocation,
+    NoExpiryCheck,
+    NoIdleTimeout,
+    WeakSessionId,
+    NoRateLimit,
 }
 
 impl Flaw {
-    pub const ALL: [Flaw; 11] = [
+    pub const ALL: [Flaw; 17] = [
         Flaw::NoHttponly,
         Flaw::NoSecure,
         Flaw::SamesiteNone,
@@ -79,6 +87,12 @@ impl Flaw {
         Flaw::LongLived,
         Flaw::NoStoreMissing,
         Flaw::TokenInUrl,
+        Flaw::PerReplicaStore,
+        Flaw::SlowRevocation,
+        Flaw::NoExpiryCheck,
+        Flaw::NoIdleTimeout,
+        Flaw::WeakSessionId,
+        Flaw::NoRateLimit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +108,12 @@ impl Flaw {
             Flaw::LongLived => "long-lived",
             Flaw::NoStoreMissing => "no-store-missing",
             Flaw::TokenInUrl => "token-in-url",
+            Flaw::PerReplicaStore => "per-replica-store",
+            Flaw::SlowRevocation => "slow-revocation",
+            Flaw::NoExpiryCheck => "no-expiry-check",
+            Flaw::NoIdleTimeout => "no-idle-timeout",
+            Flaw::WeakSessionId => "weak-session-id",
+            Flaw::NoRateLimit => "no-rate-limit",
         }
     }
 
@@ -105,9 +125,10 @@ impl Flaw {
             NoHttponly | NoSecure | SamesiteNone | NoSamesite => {
                 matches!(mode, Mode::Session | Mode::Hybrid)
             }
-            Fixation | TokenInUrl => mode == Mode::Session,
+            Fixation | TokenInUrl | NoIdleTimeout => mode == Mode::Session,
             NoRotation | NoReuseDetection => matches!(mode, Mode::Jwt | Mode::Hybrid),
-            LogoutKeepsSession | LongLived | NoStoreMissing => true,
+            LogoutKeepsSession | LongLived | NoStoreMissing | PerReplicaStore | SlowRevocation
+            | NoExpiryCheck | WeakSessionId | NoRateLimit => true,
         }
     }
 
@@ -154,6 +175,24 @@ impl Flaw {
             }
             Flaw::TokenInUrl => {
                 "The session id is put in the post-login URL (?sid=), leaking through history, logs and Referer."
+            }
+            Flaw::PerReplicaStore => {
+                "Each replica keeps its own in-memory store: logins and new tokens are copied to all (sticky-session style), but logout and revocation stay on the replica that saw them, so the others keep accepting the session or refresh token."
+            }
+            Flaw::SlowRevocation => {
+                "Logout and refresh-family revocation are recorded at once but only enforced after the revocation delay (a deny-list cache refreshed every few seconds)."
+            }
+            Flaw::NoExpiryCheck => {
+                "Expiry is never checked: access JWTs are accepted after exp, and sessions outlive their absolute lifetime (only the cookie's Max-Age says they should die)."
+            }
+            Flaw::NoIdleTimeout => {
+                "Sessions have no idle timeout: a session left unused for hours still works until its absolute expiry."
+            }
+            Flaw::WeakSessionId => {
+                "Session ids and refresh tokens carry only 32 random bits (8 hex characters), few enough to guess."
+            }
+            Flaw::NoRateLimit => {
+                "Login never throttles or locks: passwords can be guessed as fast as the server answers."
             }
         }
     }
@@ -203,10 +242,14 @@ impl ParseNameError {
 
 /// Safe-default credential lifetimes, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Lifetimes {
     pub access_secs: u64,
     pub refresh_secs: u64,
     pub session_secs: u64,
+    /// Session mode: a session unused this long is dead (every authenticated request
+    /// slides it). Off with no-idle-timeout.
+    pub idle_secs: u64,
 }
 
 impl Default for Lifetimes {
@@ -215,22 +258,78 @@ impl Default for Lifetimes {
             access_secs: 300,
             refresh_secs: 28_800,
             session_secs: 1_800,
+            idle_secs: 600,
         }
     }
 }
+
+/// Where the lab keeps sessions and refresh-token families.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StoreBackend {
+    /// In-memory SQLite for one replica; with several replicas a shared SQLite file in
+    /// a temp dir the lab owns (and removes at shutdown).
+    #[default]
+    Memory,
+    /// A SQLite file (WAL, so replicas can write concurrently); `None`: a lab-owned temp file.
+    Sqlite(Option<PathBuf>),
+    /// `None`: the lab spawns its own `redis-server` on 127.0.0.1 and kills it at shutdown;
+    /// `Some(url)`: an existing server, `redis://` on 127.0.0.1 or localhost only.
+    Redis(Option<String>),
+}
+
+impl StoreBackend {
+    /// `memory`, `sqlite` or `redis`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoreBackend::Memory => "memory",
+            StoreBackend::Sqlite(_) => "sqlite",
+            StoreBackend::Redis(_) => "redis",
+        }
+    }
+}
+
+/// Login throttling per account identifier (off with no-rate-limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimit {
+    /// Consecutive failed logins that lock the account.
+    pub max_failures: u32,
+    /// How long a lock lasts; every attempt meanwhile gets 429.
+    pub lockout_secs: u64,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            lockout_secs: 30,
+        }
+    }
+}
+
+/// More replicas than this is a typo, not a lab.
+pub const MAX_REPLICAS: u16 = 64;
 
 /// Everything [`crate::start`] needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabConfig {
     pub mode: Mode,
     pub flaws: BTreeSet<Flaw>,
-    /// 0 picks an ephemeral port.
+    /// First HTTPS port; replica i listens on `https_port + i - 1`. 0 picks an ephemeral
+    /// block of consecutive ports.
     pub https_port: u16,
-    /// `None`: no plain-HTTP listener; `Some(0)`: ephemeral port.
+    /// `None`: no plain-HTTP listener; `Some(0)`: ephemeral ports. Consecutive like the
+    /// HTTPS ports, each redirecting to its own replica.
     pub http_port: Option<u16>,
     pub lifetimes: Lifetimes,
     /// Where `cert.pem` / `key.pem` are kept and reused across runs.
     pub tls_dir: PathBuf,
+    /// How many instances of the lab to run, each a full server on its own port.
+    pub replicas: u16,
+    pub store: StoreBackend,
+    /// How late revocations take effect with slow-revocation (ignored without it).
+    pub revocation_delay_ms: u64,
+    pub rate_limit: RateLimit,
 }
 
 impl LabConfig {
@@ -243,7 +342,91 @@ impl LabConfig {
             http_port: None,
             lifetimes: Lifetimes::default(),
             tls_dir: default_tls_dir(),
+            replicas: 1,
+            store: StoreBackend::Memory,
+            revocation_delay_ms: 3_000,
+            rate_limit: RateLimit::default(),
         }
+    }
+
+    /// Refuse configurations that cannot start or would not mean what they say.
+    /// [`crate::start`] calls this first; callers may call it earlier for quick feedback.
+    pub fn validate(&self) -> Result<(), LabError> {
+        if let Some(flaw) = self.flaws.iter().find(|f| !f.applies_to(self.mode)) {
+            return Err(LabError::not_applicable(*flaw, self.mode));
+        }
+        if self.flaws.contains(&Flaw::SamesiteNone) && self.flaws.contains(&Flaw::NoSamesite) {
+            return Err(LabError::ConflictingFlaws(
+                Flaw::SamesiteNone,
+                Flaw::NoSamesite,
+            ));
+        }
+        if !(1..=MAX_REPLICAS).contains(&self.replicas) {
+            return Err(LabError::Replicas {
+                replicas: self.replicas,
+                max: MAX_REPLICAS,
+            });
+        }
+        if self.flaws.contains(&Flaw::PerReplicaStore) {
+            if self.replicas < 2 {
+                return Err(LabError::PerReplicaStoreNeedsReplicas {
+                    replicas: self.replicas,
+                });
+            }
+            if self.store != StoreBackend::Memory {
+                return Err(LabError::PerReplicaStoreNeedsMemory {
+                    store: self.store.kind(),
+                });
+            }
+        }
+        let last = u32::from(self.replicas) - 1;
+        for first in std::iter::once(self.https_port).chain(self.http_port) {
+            if first != 0 && u32::from(first) + last > u32::from(u16::MAX) {
+                return Err(LabError::PortRange {
+                    first,
+                    replicas: self.replicas,
+                });
+            }
+        }
+        if let StoreBackend::Redis(Some(url)) = &self.store {
+            check_redis_url(url)?;
+        }
+        Ok(())
+    }
+}
+
+/// The lab's data must stay on this machine: a shared or remote Redis would receive lab
+/// sessions, and lab traffic would leave loopback.
+fn check_redis_url(raw: &str) -> Result<(), LabError> {
+    let refuse = |reason: &'static str| LabError::RedisUrl {
+        url: redact_url(raw),
+        reason,
+    };
+    let url =
+        url::Url::parse(raw).map_err(|_| refuse("not a URL (expected redis://127.0.0.1:PORT)"))?;
+    if url.scheme() != "redis" {
+        return Err(refuse(
+            "only redis:// is supported (the server must be on loopback, where TLS adds nothing)",
+        ));
+    }
+    match url.host_str() {
+        Some("127.0.0.1" | "localhost") => Ok(()),
+        _ => Err(refuse(
+            "the lab only talks to a Redis on 127.0.0.1 or localhost, so its data and traffic stay on this machine",
+        )),
+    }
+}
+
+/// `url` without a password, for messages and descriptions.
+pub(crate) fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some("***"));
+            }
+            url.to_string()
+        }
+        Err(_) => "(unparsable)".to_owned(),
     }
 }
 
@@ -276,6 +459,14 @@ mod tests {
             assert_eq!(json, format!("\"{f}\""));
         }
         assert_eq!("No_HttpOnly".parse::<Flaw>(), Ok(Flaw::NoHttponly));
+        assert_eq!(
+            "Per_Replica_Store".parse::<Flaw>(),
+            Ok(Flaw::PerReplicaStore)
+        );
+        assert_eq!(
+            serde_json::to_string(&Flaw::NoRateLimit).unwrap(),
+            "\"no-rate-limit\""
+        );
         let err = "nope".parse::<Mode>().unwrap_err().to_string();
         assert_eq!(
             err,
@@ -295,15 +486,67 @@ mod tests {
         };
         assert_eq!(
             names(Mode::Session),
-            "no-httponly,no-secure,samesite-none,no-samesite,fixation,logout-keeps-session,long-lived,no-store-missing,token-in-url"
+            "no-httponly,no-secure,samesite-none,no-samesite,fixation,logout-keeps-session,long-lived,no-store-missing,token-in-url,\
+             per-replica-store,slow-revocation,no-expiry-check,no-idle-timeout,weak-session-id,no-rate-limit"
         );
         assert_eq!(
             names(Mode::Jwt),
-            "logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing"
+            "logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing,\
+             per-replica-store,slow-revocation,no-expiry-check,weak-session-id,no-rate-limit"
         );
         assert_eq!(
             names(Mode::Hybrid),
-            "no-httponly,no-secure,samesite-none,no-samesite,logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing"
+            "no-httponly,no-secure,samesite-none,no-samesite,logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing,\
+             per-replica-store,slow-revocation,no-expiry-check,weak-session-id,no-rate-limit"
         );
+    }
+
+    #[test]
+    fn validate_refuses_what_cannot_work() {
+        let base = |replicas: u16, store: StoreBackend, flaws: &[Flaw]| LabConfig {
+            replicas,
+            store,
+            flaws: flaws.iter().copied().collect(),
+            ..LabConfig::new(Mode::Jwt)
+        };
+        let err = |cfg: LabConfig| cfg.validate().unwrap_err().to_string();
+
+        assert_eq!(
+            err(base(1, StoreBackend::Memory, &[Flaw::PerReplicaStore])),
+            "flaw `per-replica-store` needs at least 2 replicas to show anything (got 1); add replicas"
+        );
+        assert!(
+            err(base(
+                2,
+                StoreBackend::Sqlite(None),
+                &[Flaw::PerReplicaStore]
+            ))
+            .contains("cannot be combined with the sqlite store")
+        );
+        base(2, StoreBackend::Memory, &[Flaw::PerReplicaStore])
+            .validate()
+            .unwrap();
+        assert_eq!(
+            err(base(0, StoreBackend::Memory, &[])),
+            "replicas must be between 1 and 64 (got 0)"
+        );
+        let mut high = base(3, StoreBackend::Memory, &[]);
+        high.https_port = 65_534;
+        assert_eq!(
+            err(high),
+            "3 replicas from port 65534 would run past port 65535"
+        );
+
+        let redis = |url: &str| base(1, StoreBackend::Redis(Some(url.into())), &[]);
+        redis("redis://127.0.0.1:6379").validate().unwrap();
+        redis("redis://localhost:6379/2").validate().unwrap();
+        let remote = err(redis("redis://:hunter2@10.0.0.5:6379"));
+        assert!(
+            remote.contains("only talks to a Redis on 127.0.0.1 or localhost"),
+            "{remote}"
+        );
+        assert!(!remote.contains("hunter2"), "password redacted: {remote}");
+        assert!(err(redis("rediss://127.0.0.1:6379")).contains("only redis://"));
+        assert!(err(redis("127.0.0.1:6379")).contains("refused"));
     }
 }

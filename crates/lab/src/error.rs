@@ -7,6 +7,9 @@ use crate::config::{Flaw, Mode};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LabError {
+    #[error("unknown lab store `{0}` (expected sqlite or redis)")]
+    UnknownStore(String),
+
     #[error("port {port} on 127.0.0.1 is in use")]
     PortInUse { port: u16 },
 
@@ -26,6 +29,49 @@ pub enum LabError {
 
     #[error("flaws `{0}` and `{1}` contradict each other; pick one")]
     ConflictingFlaws(Flaw, Flaw),
+
+    #[error("replicas must be between 1 and {max} (got {replicas})")]
+    Replicas { replicas: u16, max: u16 },
+
+    #[error(
+        "flaw `per-replica-store` needs at least 2 replicas to show anything (got {replicas}); add replicas"
+    )]
+    PerReplicaStoreNeedsReplicas { replicas: u16 },
+
+    #[error(
+        "flaw `per-replica-store` gives every replica its own in-memory store; it cannot be combined with the {store} store (use the memory store)"
+    )]
+    PerReplicaStoreNeedsMemory { store: &'static str },
+
+    #[error("found no {replicas} consecutive free ports on 127.0.0.1; try again or give a port")]
+    NoPortBlock { replicas: u16 },
+
+    #[error("{replicas} replicas from port {first} would run past port 65535")]
+    PortRange { first: u16, replicas: u16 },
+
+    #[error("Redis URL `{url}` refused: {reason}")]
+    RedisUrl { url: String, reason: &'static str },
+
+    #[error(
+        "redis-server not found (looked in PATH and /usr/bin); install it (Debian: `apt-get install redis-server`) or use the memory or sqlite store"
+    )]
+    RedisServerMissing,
+
+    #[error("cannot start redis-server ({}): {detail}", program.display())]
+    RedisServerStart { program: PathBuf, detail: String },
+
+    #[error("cannot use the lab's Redis store: {0}")]
+    Redis(#[from] redis::RedisError),
+
+    #[error("{} holds data of another lab version (schema {found}, expected {expected}); delete it or pick another file", path.display())]
+    StoreSchema {
+        path: PathBuf,
+        found: i64,
+        expected: i64,
+    },
+
+    #[error("cannot create the lab's temp dir: {0}")]
+    TempDir(#[source] std::io::Error),
 
     #[error("cannot {action} {}: {source}", path.display())]
     TlsFile {

@@ -4,11 +4,12 @@
 use std::borrow::Cow;
 
 use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::http::header::{ACCEPT, AUTHORIZATION, SET_COOKIE, WWW_AUTHENTICATE};
+use axum::http::header::{ACCEPT, AUTHORIZATION, RETRY_AFTER, SET_COOKIE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 
+use crate::store::StoreError;
 use crate::users::{self, User};
 
 /// Every error body is `{"error": "<code>", "message": "<text>"}`.
@@ -18,6 +19,8 @@ pub(crate) struct ApiError {
     code: &'static str,
     message: Cow<'static, str>,
     bearer_challenge: bool,
+    /// Seconds for `Retry-After` (429).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -31,6 +34,7 @@ impl ApiError {
             code,
             message: message.into(),
             bearer_challenge: false,
+            retry_after: None,
         }
     }
 
@@ -70,6 +74,17 @@ impl ApiError {
         )
     }
 
+    /// The account is locked after too many failed logins.
+    pub(crate) fn too_many_attempts(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed logins for this account; retry in {retry_after_secs} s"),
+        );
+        error.retry_after = Some(retry_after_secs);
+        error
+    }
+
     /// RFC 6750 challenge, for the bearer-token modes.
     pub(crate) fn with_bearer_challenge(mut self) -> Self {
         self.bearer_challenge = true;
@@ -87,13 +102,19 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
         }
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
         response
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        // sqlx errors carry SQL text, never bound values: safe to log.
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        // Store errors carry SQL text or Redis error kinds, never bound values or keys'
+        // credentials (keys are digests): safe to log.
         tracing::error!(%error, "lab store failed");
         Self::internal()
     }

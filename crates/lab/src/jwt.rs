@@ -30,12 +30,14 @@ pub(crate) struct AccessTokens {
 }
 
 impl AccessTokens {
-    /// A fresh 32-byte HMAC secret per lab instance: tokens never outlive their lab.
-    pub(crate) fn new(issuer: &str, lifetime_secs: u64) -> Self {
+    /// A fresh 32-byte HMAC secret per lab (shared by its replicas, so a token from one
+    /// verifies on all): tokens never outlive their lab. `check_expiry: false` is the
+    /// no-expiry-check flaw; signature, aud, iss and nbf are still checked.
+    pub(crate) fn new(issuer: &str, lifetime_secs: u64, check_expiry: bool) -> Self {
         let secret = secrets::random_bytes::<32>();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        validation.validate_exp = true;
+        validation.validate_exp = check_expiry;
         validation.validate_nbf = true;
         validation.set_audience(&[AUDIENCE]);
         validation.set_issuer(&[issuer]);
@@ -84,12 +86,12 @@ mod tests {
 
     #[test]
     fn issue_verify_and_reject_foreign() {
-        let tokens = AccessTokens::new("https://127.0.0.1:1", 60);
+        let tokens = AccessTokens::new("https://127.0.0.1:1", 60, true);
         let jwt = tokens.issue("alice").unwrap();
         assert_eq!(tokens.verify(&jwt).as_deref(), Some("alice"));
-        let other = AccessTokens::new("https://127.0.0.1:1", 60);
+        let other = AccessTokens::new("https://127.0.0.1:1", 60, true);
         assert_eq!(other.verify(&jwt), None);
-        let other_issuer = AccessTokens::new("https://127.0.0.1:2", 60);
+        let other_issuer = AccessTokens::new("https://127.0.0.1:2", 60, true);
         assert_eq!(
             other_issuer
                 .verify(&other_issuer.issue("a").unwrap())
@@ -97,5 +99,30 @@ mod tests {
             Some("a")
         );
         assert_eq!(tokens.verify("garbage"), None);
+    }
+
+    /// Signed by `tokens`, expired 10 s ago.
+    fn expired(tokens: &AccessTokens) -> String {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            iss: tokens.issuer.clone(),
+            aud: AUDIENCE.to_owned(),
+            sub: format!("{SUBJECT_PREFIX}alice"),
+            iat: now - 70,
+            nbf: now - 70,
+            exp: now - 10,
+            jti: "j".to_owned(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &tokens.encoding).unwrap()
+    }
+
+    #[test]
+    fn expiry_is_checked_unless_the_flaw_is_on() {
+        let strict = AccessTokens::new("https://127.0.0.1:1", 60, true);
+        assert_eq!(strict.verify(&expired(&strict)), None);
+        let lax = AccessTokens::new("https://127.0.0.1:1", 60, false);
+        assert_eq!(lax.verify(&expired(&lax)).as_deref(), Some("alice"));
+        // Still signature-checked.
+        assert_eq!(lax.verify(&expired(&strict)), None);
     }
 }

@@ -1,6 +1,8 @@
 //! Authlens lab: a deliberately configurable auth server on 127.0.0.1 that Authlens
 //! runs its login/refresh/logout checks against. Safe by default; each [`Flaw`]
 //! switches on one classic mistake so a teacher can show the matching check flip.
+//! It can run as several replicas on consecutive ports sharing one store (SQLite or a
+//! Redis it spawns), to show what a load-balanced service gets wrong.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), authlens_lab::LabError> {
@@ -18,16 +20,23 @@ mod error;
 mod http;
 mod jwt;
 mod pages;
+mod ports;
+mod rate_limit;
 mod secrets;
 mod server;
 mod session_mode;
+mod shape;
 mod state;
 mod store;
 mod tls;
 mod token_mode;
 mod users;
 
-pub use config::{Flaw, LabConfig, Lifetimes, Mode, ParseNameError, default_tls_dir};
+pub use config::{
+    Flaw, LabConfig, Lifetimes, MAX_REPLICAS, Mode, ParseNameError, RateLimit, StoreBackend,
+    default_tls_dir,
+};
 pub use error::LabError;
-pub use server::{LabHandle, start};
+pub use server::{LabHandle, ReplicaUrls, start};
+pub use shape::{DEFAULT_REPLICAS, Shape, teaching_lifetimes};
 pub use users::{USERS, User};

@@ -37,8 +37,9 @@ fn csrf_input(csrf_token: &str) -> String {
 
 pub(crate) fn index(lab: &Lab) -> String {
     let mut body = format!(
-        "<h1>Authlens lab</h1>\n<p>Mode: <strong>{}</strong></p>\n",
-        lab.mode
+        "<h1>Authlens lab</h1>\n<p>Mode: <strong>{}</strong></p>\n\
+         <p>Replica {} of {}, store: {}</p>\n",
+        lab.mode, lab.replica, lab.replicas, lab.store_kind
     );
     if lab.flaws.is_empty() {
         body.push_str("<p>Active flaws: none (safe defaults).</p>\n");

@@ -10,6 +10,11 @@ pub(crate) fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// The weak-session-id flaw: 32 random bits as 8 hex characters, guessable in bulk.
+pub(crate) fn weak_token() -> String {
+    format!("{:08x}", u32::from_be_bytes(random_bytes::<4>()))
+}
+
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     rand::rng().fill_bytes(&mut bytes);
@@ -42,5 +47,15 @@ mod tests {
         assert_ne!(t, random_token());
         assert!(constant_time_eq(&t, &t.clone()));
         assert!(!constant_time_eq(&t, "x"));
+    }
+
+    #[test]
+    fn weak_tokens_are_8_hex_chars() {
+        let t = weak_token();
+        assert_eq!(t.len(), 8);
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
     }
 }

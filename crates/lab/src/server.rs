@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,21 +22,34 @@ use crate::config::{Flaw, LabConfig, Mode};
 use crate::error::LabError;
 use crate::http::ApiError;
 use crate::jwt::AccessTokens;
+use crate::rate_limit::LoginLimiter;
 use crate::state::{self, Lab, Shared};
-use crate::store::Store;
-use crate::{pages, session_mode, tls, token_mode, users};
+use crate::store::Backing;
+use crate::{pages, ports, session_mode, tls, token_mode, users};
 
 const BODY_LIMIT: usize = 64 * 1024;
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 /// How long shutdown lets in-flight requests finish before cutting connections.
 const GRACE: Duration = Duration::from_secs(5);
 
-/// A running lab. Dropping it stops the listeners abruptly; prefer [`LabHandle::shutdown`].
-pub struct LabHandle {
+/// Where one replica listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaUrls {
     /// `https://127.0.0.1:PORT`, no trailing slash.
     pub https_url: String,
-    /// `http://127.0.0.1:PORT` when a plain-HTTP (redirecting) listener was asked for.
+    /// Its plain-HTTP redirector, when one was asked for.
     pub http_url: Option<String>,
+}
+
+/// A running lab. Dropping it stops the listeners (and a spawned redis-server)
+/// abruptly; prefer [`LabHandle::shutdown`].
+pub struct LabHandle {
+    /// Replica 1: `https://127.0.0.1:PORT`, no trailing slash.
+    pub https_url: String,
+    /// Replica 1: `http://127.0.0.1:PORT` when a plain-HTTP (redirecting) listener was asked for.
+    pub http_url: Option<String>,
+    /// Every replica, in order; `replicas[0]` is `https_url`/`http_url`.
+    pub replicas: Vec<ReplicaUrls>,
     /// The certificate to trust, PEM.
     pub cert_pem: String,
     /// Where that certificate is kept on disk.
@@ -44,7 +57,9 @@ pub struct LabHandle {
     pub mode: Mode,
     pub flaws: BTreeSet<Flaw>,
     servers: Vec<(Handle<SocketAddr>, JoinHandle<std::io::Result<()>>)>,
-    store: Store,
+    /// `None` only once shutdown has taken it.
+    backing: Option<Backing>,
+    store_description: String,
 }
 
 impl fmt::Debug for LabHandle {
@@ -52,16 +67,26 @@ impl fmt::Debug for LabHandle {
         f.debug_struct("LabHandle")
             .field("https_url", &self.https_url)
             .field("http_url", &self.http_url)
+            .field("replicas", &self.replicas)
             .field("cert_path", &self.cert_path)
             .field("mode", &self.mode)
             .field("flaws", &self.flaws)
+            .field("store", &self.store_description)
             .finish_non_exhaustive()
     }
 }
 
 impl LabHandle {
-    /// Stop accepting, let in-flight requests finish (up to a few seconds), and wait
-    /// until every listener has stopped.
+    /// Where the lab keeps its state, for people: "in-memory SQLite",
+    /// "shared SQLite /tmp/…/lab.sqlite (temporary)", "Redis 127.0.0.1:6390 (spawned)",
+    /// "per-replica memory".
+    pub fn store_description(&self) -> String {
+        self.store_description.clone()
+    }
+
+    /// Stop accepting, let in-flight requests finish (up to a few seconds), wait until
+    /// every listener has stopped, then release the store (closing connections,
+    /// stopping a spawned redis-server, removing temp files).
     pub async fn shutdown(mut self) {
         let servers = std::mem::take(&mut self.servers);
         for (handle, _) in &servers {
@@ -74,7 +99,9 @@ impl LabHandle {
                 Err(error) => tracing::warn!(%error, "lab listener task failed"),
             }
         }
-        self.store.close().await;
+        if let Some(backing) = self.backing.take() {
+            backing.close().await;
+        }
         tracing::info!(url = %self.https_url, "lab stopped");
     }
 }
@@ -84,113 +111,123 @@ impl Drop for LabHandle {
         for (handle, _) in &self.servers {
             handle.shutdown();
         }
+        // Dropping the backing kills a spawned redis-server and removes temp files.
     }
 }
 
-/// Start a lab on 127.0.0.1 (never any other interface).
+/// Start a lab on 127.0.0.1 (never any other interface): `cfg.replicas` full servers on
+/// consecutive ports sharing one store, one token key and one login rate limiter.
 pub async fn start(cfg: LabConfig) -> Result<LabHandle, LabError> {
-    validate(&cfg)?;
+    cfg.validate()?;
 
     let tls_dir = cfg.tls_dir.clone();
     let cert = tokio::task::spawn_blocking(move || tls::load_or_create(&tls_dir)).await??;
     // Hash the demo passwords once per process, off the async workers.
     tokio::task::spawn_blocking(users::warm_up).await?;
 
-    // Bind both sockets before spawning anything, so a failure leaves nothing running.
-    let https_listener = bind(cfg.https_port)?;
-    let http_listener = cfg.http_port.map(bind).transpose()?;
-    let https_url = format!(
-        "https://127.0.0.1:{}",
-        local_port(&https_listener, cfg.https_port)?
-    );
-    let http_url = match (&http_listener, cfg.http_port) {
-        (Some(listener), Some(port)) => {
-            Some(format!("http://127.0.0.1:{}", local_port(listener, port)?))
-        }
-        _ => None,
+    // Bind every socket before spawning anything, so a failure leaves nothing running.
+    let https_listeners = ports::bind_block(cfg.https_port, cfg.replicas)?;
+    let http_listeners = cfg
+        .http_port
+        .map(|port| ports::bind_block(port, cfg.replicas))
+        .transpose()?;
+    let mut replicas = Vec::with_capacity(https_listeners.len());
+    for (i, listener) in https_listeners.iter().enumerate() {
+        let https_url = format!(
+            "https://127.0.0.1:{}",
+            ports::local_port(listener, cfg.https_port)?
+        );
+        let http_url = match &http_listeners {
+            Some(listeners) => Some(format!(
+                "http://127.0.0.1:{}",
+                ports::local_port(&listeners[i], cfg.http_port.unwrap_or(0))?
+            )),
+            None => None,
+        };
+        replicas.push(ReplicaUrls {
+            https_url,
+            http_url,
+        });
+    }
+    let Some(first) = replicas.first().cloned() else {
+        return Err(LabError::Replicas {
+            replicas: 0,
+            max: crate::config::MAX_REPLICAS,
+        });
     };
 
-    let store = Store::open().await?;
     let lifetimes = state::effective_lifetimes(cfg.lifetimes, &cfg.flaws);
-    let lab: Shared = Arc::new(Lab {
-        mode: cfg.mode,
-        flaws: cfg.flaws.clone(),
-        store: store.clone(),
-        access: AccessTokens::new(&https_url, lifetimes.access_secs),
-        lifetimes,
-    });
+    let (backing, stores) = Backing::open(&cfg, state::rules(&cfg, &lifetimes)).await?;
+    // One issuer (replica 1) and one key: a token from any replica verifies on all.
+    let access = Arc::new(AccessTokens::new(
+        &first.https_url,
+        lifetimes.access_secs,
+        !cfg.flaws.contains(&Flaw::NoExpiryCheck),
+    ));
+    let limiter = Arc::new(LoginLimiter::new(cfg.rate_limit));
 
     let mut servers = Vec::new();
-    let handle = Handle::new();
-    let server = axum_server::from_tcp_rustls(
-        https_listener,
-        RustlsConfig::from_config(cert.server_config),
-    )
-    .map_err(|source| LabError::Listen {
-        port: cfg.https_port,
-        source,
-    })?
-    .handle(handle.clone());
-    let app = https_router(lab);
-    servers.push((handle, tokio::spawn(server.serve(app.into_make_service()))));
-
-    if let (Some(listener), Some(port)) = (http_listener, cfg.http_port) {
+    let mut http_listeners = http_listeners.map(Vec::into_iter);
+    for (i, ((listener, store), urls)) in https_listeners
+        .into_iter()
+        .zip(stores)
+        .zip(&replicas)
+        .enumerate()
+    {
+        let lab: Shared = Arc::new(Lab {
+            mode: cfg.mode,
+            flaws: cfg.flaws.clone(),
+            store,
+            access: access.clone(),
+            lifetimes,
+            limiter: limiter.clone(),
+            replica: u16::try_from(i + 1).unwrap_or(u16::MAX),
+            replicas: cfg.replicas,
+            store_kind: backing.kind(),
+        });
+        let port = ports::local_port(&listener, cfg.https_port)?;
         let handle = Handle::new();
-        let server = axum_server::from_tcp(listener)
-            .map_err(|source| LabError::Listen { port, source })?
-            .handle(handle.clone());
-        let app = redirect_router(https_url.clone());
+        let server = axum_server::from_tcp_rustls(
+            listener,
+            RustlsConfig::from_config(cert.server_config.clone()),
+        )
+        .map_err(|source| LabError::Listen { port, source })?
+        .handle(handle.clone());
+        let app = https_router(lab);
         servers.push((handle, tokio::spawn(server.serve(app.into_make_service()))));
+
+        if let Some(listener) = http_listeners.as_mut().and_then(Iterator::next) {
+            let port = ports::local_port(&listener, 0)?;
+            let handle = Handle::new();
+            let server = axum_server::from_tcp(listener)
+                .map_err(|source| LabError::Listen { port, source })?
+                .handle(handle.clone());
+            let app = redirect_router(urls.https_url.clone());
+            servers.push((handle, tokio::spawn(server.serve(app.into_make_service()))));
+        }
     }
 
-    tracing::info!(url = %https_url, mode = %cfg.mode, flaws = ?cfg.flaws, "lab listening");
+    let store_description = backing.description().to_owned();
+    tracing::info!(
+        url = %first.https_url,
+        replicas = cfg.replicas,
+        store = %store_description,
+        mode = %cfg.mode,
+        flaws = ?cfg.flaws,
+        "lab listening"
+    );
     Ok(LabHandle {
-        https_url,
-        http_url,
+        https_url: first.https_url,
+        http_url: first.http_url,
+        replicas,
         cert_pem: cert.cert_pem,
         cert_path: cert.cert_path,
         mode: cfg.mode,
         flaws: cfg.flaws,
         servers,
-        store,
+        backing: Some(backing),
+        store_description,
     })
-}
-
-fn validate(cfg: &LabConfig) -> Result<(), LabError> {
-    if let Some(flaw) = cfg.flaws.iter().find(|f| !f.applies_to(cfg.mode)) {
-        return Err(LabError::not_applicable(*flaw, cfg.mode));
-    }
-    if cfg.flaws.contains(&Flaw::SamesiteNone) && cfg.flaws.contains(&Flaw::NoSamesite) {
-        return Err(LabError::ConflictingFlaws(
-            Flaw::SamesiteNone,
-            Flaw::NoSamesite,
-        ));
-    }
-    Ok(())
-}
-
-fn bind(port: u16) -> Result<TcpListener, LabError> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AddrInUse {
-            LabError::PortInUse { port }
-        } else {
-            LabError::Listen { port, source }
-        }
-    })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|source| LabError::Listen { port, source })?;
-    Ok(listener)
-}
-
-fn local_port(listener: &TcpListener, requested: u16) -> Result<u16, LabError> {
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|source| LabError::Listen {
-            port: requested,
-            source,
-        })
 }
 
 fn https_router(lab: Shared) -> Router {
@@ -253,7 +290,13 @@ async fn index(State(lab): State<Shared>) -> Html<String> {
 }
 
 async fn healthz(State(lab): State<Shared>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "ok": true, "mode": lab.mode, "flaws": lab.flaws }))
+    Json(serde_json::json!({
+        "ok": true,
+        "mode": lab.mode,
+        "flaws": lab.flaws,
+        "replica": lab.replica,
+        "store": lab.store_kind,
+    }))
 }
 
 async fn not_found() -> ApiError {

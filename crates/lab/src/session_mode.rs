@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
+use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::config::Flaw;
 use crate::cookies::CookieKind;
 use crate::http::{self, ApiError};
-use crate::secrets::{self, constant_time_eq, digest};
+use crate::secrets::{constant_time_eq, digest};
 use crate::state::{Lab, Shared};
 use crate::store::{self, SessionRow};
 
@@ -61,7 +61,7 @@ fn redirect(location: &str) -> Response {
 }
 
 fn expiry(lab: &Lab) -> i64 {
-    store::now().saturating_add(i64::try_from(lab.lifetimes.session_secs).unwrap_or(i64::MAX))
+    store::ms_from_now(lab.lifetimes.session_secs)
 }
 
 async fn login_page(State(lab): State<Shared>, headers: HeaderMap) -> Response {
@@ -70,8 +70,9 @@ async fn login_page(State(lab): State<Shared>, headers: HeaderMap) -> Response {
         if let Some((_, row)) = session(&lab, cookie_id(&lab, &headers)).await? {
             return Ok(Html(crate::pages::login(&row.csrf_token, None)).into_response());
         }
-        let id = secrets::random_token();
-        let csrf = secrets::random_token();
+        let id = lab.new_credential();
+        // The CSRF token is not a session credential: always full strength.
+        let csrf = crate::secrets::random_token();
         lab.store
             .create_session(digest(&id), None, &csrf, expiry(&lab))
             .await?;
@@ -98,6 +99,22 @@ async fn login(
         if !constant_time_eq(&form.csrf_token, &row.csrf_token) {
             return Err(ApiError::csrf());
         }
+        let account = match lab.admit_login(&form.username) {
+            Ok(account) => account,
+            Err(retry_after) if http::wants_html(&headers) => {
+                let message = format!(
+                    "Too many failed sign-ins for this account. Try again in {retry_after} seconds."
+                );
+                let page = crate::pages::login(&row.csrf_token, Some(&message));
+                return Ok((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(RETRY_AFTER, retry_after.to_string())],
+                    Html(page),
+                )
+                    .into_response());
+            }
+            Err(retry_after) => return Err(ApiError::too_many_attempts(retry_after)),
+        };
         let Some(user) = http::authenticate(form.username, form.password).await? else {
             if http::wants_html(&headers) {
                 let page =
@@ -106,6 +123,7 @@ async fn login(
             }
             return Err(ApiError::invalid_credentials());
         };
+        lab.login_succeeded(account.as_deref());
 
         let expires_at = expiry(&lab);
         let id = if lab.has(Flaw::Fixation) {
@@ -117,7 +135,7 @@ async fn login(
             old_id
         } else {
             lab.store.delete_session(digest(&old_id)).await?;
-            let id = secrets::random_token();
+            let id = lab.new_credential();
             lab.store
                 .create_session(
                     digest(&id),
@@ -211,7 +229,8 @@ async fn logout(
             return Err(ApiError::csrf());
         }
         if !lab.has(Flaw::LogoutKeepsSession) {
-            lab.store.delete_session(digest(&id)).await?;
+            // Effective at once, or after the delay with slow-revocation.
+            lab.store.revoke_session(digest(&id)).await?;
         }
         let mut response = redirect("/login");
         http::append_cookie(&mut response, CookieKind::Session.clear(&lab.flaws))?;

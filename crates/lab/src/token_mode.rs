@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Flaw, Mode};
 use crate::cookies::CookieKind;
 use crate::http::{self, ApiError};
-use crate::secrets::{self, digest};
+use crate::secrets::digest;
 use crate::state::{Lab, Shared};
 use crate::store::{self, Refreshed};
 
@@ -96,12 +96,16 @@ async fn login(
         let Some(identifier) = body.username.or(body.email) else {
             return Err(ApiError::invalid_request("give `email` or `username`"));
         };
+        let account = lab
+            .admit_login(&identifier)
+            .map_err(ApiError::too_many_attempts)?;
         let Some(user) = http::authenticate(identifier, body.password).await? else {
             return Err(ApiError::invalid_credentials());
         };
-        let refresh_token = secrets::random_token();
+        lab.login_succeeded(account.as_deref());
+        let refresh_token = lab.new_credential();
         let lifetime = lab.lifetimes.refresh_secs;
-        let expires_at = store::now().saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX));
+        let expires_at = store::ms_from_now(lifetime);
         lab.store
             .create_family(user.username, expires_at, digest(&refresh_token))
             .await?;
@@ -137,7 +141,7 @@ async fn redeem(lab: &Lab, presented: Option<String>) -> Result<Grant, ApiError>
     let next = if lab.has(Flaw::NoRotation) {
         presented.clone()
     } else {
-        secrets::random_token()
+        lab.new_credential()
     };
     let replacement = (next != presented).then(|| digest(&next));
     let revoke_on_reuse = !lab.has(Flaw::NoReuseDetection);
@@ -149,12 +153,13 @@ async fn redeem(lab: &Lab, presented: Option<String>) -> Result<Grant, ApiError>
         Refreshed::Granted {
             username,
             family_expires_at,
+            ..
         } => {
-            let left = family_expires_at.saturating_sub(store::now()).max(0);
+            let left_ms = family_expires_at.saturating_sub(store::now_ms()).max(0);
             Ok(Grant {
                 access_token: lab.access.issue(&username)?,
                 refresh_token: next,
-                refresh_expires_in: u64::try_from(left).unwrap_or(0),
+                refresh_expires_in: u64::try_from(left_ms / 1000).unwrap_or(0),
             })
         }
         Refreshed::Reused => {
@@ -192,7 +197,8 @@ async fn cookie_refresh(State(lab): State<Shared>, headers: HeaderMap) -> Respon
     http::finish(&lab, true, result)
 }
 
-/// Logout revokes the whole family (unless logout-keeps-session). Unknown tokens still
+/// Logout revokes the whole family (unless logout-keeps-session; with slow-revocation it
+/// takes effect after the delay). Unknown tokens still
 /// get 200, as in RFC 7009: the caller's goal, "this token is dead", holds either way.
 async fn revoke(lab: &Lab, token: Option<String>) -> Result<(), ApiError> {
     if let Some(token) = token.filter(|t| !t.is_empty())

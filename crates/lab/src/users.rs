@@ -53,16 +53,30 @@ pub(crate) fn warm_up() {
     LazyLock::force(&HASHES);
 }
 
+/// The account a login identifier names, for rate limiting: a known user's username
+/// (whether given as username or e-mail), else the identifier normalized. The flag
+/// says whether it is a known account.
+pub(crate) fn account_key(identifier: &str) -> (String, bool) {
+    match find(identifier) {
+        Some(i) => (USERS[i].username.to_owned(), true),
+        None => (identifier.trim().to_lowercase(), false),
+    }
+}
+
+fn find(identifier: &str) -> Option<usize> {
+    let identifier = identifier.trim();
+    USERS
+        .iter()
+        .position(|u| u.username == identifier || u.email.eq_ignore_ascii_case(identifier))
+}
+
 pub(crate) fn by_username(username: &str) -> Option<&'static User> {
     USERS.iter().find(|u| u.username == username)
 }
 
 /// Accepts a username or an e-mail address. Blocking (argon2): call off the async runtime.
 pub(crate) fn authenticate(identifier: &str, password: &str) -> Option<&'static User> {
-    let identifier = identifier.trim();
-    let index = USERS
-        .iter()
-        .position(|u| u.username == identifier || u.email.eq_ignore_ascii_case(identifier));
+    let index = find(identifier);
     let phc = &HASHES[index.unwrap_or(USERS.len())];
     let ok = PasswordHash::new(phc).is_ok_and(|parsed| {
         Argon2::default()
@@ -86,5 +100,7 @@ mod tests {
         assert_eq!(authenticate("alice", "builder-bob"), None);
         assert_eq!(authenticate("nobody", "no-such-user"), None);
         assert!(HASHES[0].starts_with("$argon2id$"));
+        assert_eq!(account_key(" ALICE@lab.test"), ("alice".to_owned(), true));
+        assert_eq!(account_key(" Mallory "), ("mallory".to_owned(), false));
     }
 }

@@ -85,7 +85,13 @@ async fn index_and_healthz() {
     let health = json(lab.client.get(lab.url("/healthz")).send().await.unwrap()).await;
     assert_eq!(
         health,
-        serde_json::json!({ "ok": true, "mode": "hybrid", "flaws": ["no-rotation", "long-lived"] })
+        serde_json::json!({
+            "ok": true,
+            "mode": "hybrid",
+            "flaws": ["no-rotation", "long-lived"],
+            "replica": 1,
+            "store": "memory",
+        })
     );
     let page = lab.client.get(lab.url("/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
