@@ -158,7 +158,7 @@ impl<'a> Runner<'a> {
         Ok((
             resp.map(|r| r.status),
             resp.and_then(|r| r.header("retry-after"))
-                .map(|v| crate::checks::display_text(v)),
+                .map(crate::checks::display_text),
         ))
     }
 }

@@ -5,4 +5,12 @@ import type { NamedDoc } from "./NamedDoc";
 import type { ScenarioDoc } from "./ScenarioDoc";
 import type { ScenarioSettings } from "./ScenarioSettings";
 
-export type LabCatalogue = { modes: Array<NamedDoc>, flaws: Array<FlawDoc>, users: Array<LabUser>, scenarios: Array<ScenarioDoc>, scenario_defaults: ScenarioSettings, };
+export type LabCatalogue = { modes: Array<NamedDoc>, flaws: Array<FlawDoc>, users: Array<LabUser>, 
+/**
+ * Every scenario a run can pick, in run order.
+ */
+scenarios: Array<ScenarioDoc>, 
+/**
+ * The scenario settings' defaults (what an empty `[scenarios]` table means).
+ */
+scenario_defaults: ScenarioSettings, };

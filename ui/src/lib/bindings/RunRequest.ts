@@ -5,4 +5,20 @@ import type { ScenarioSettings } from "./ScenarioSettings";
 /**
  * `start_run`'s request.
  */
-export type RunRequest = { request_id: string, target: RunTarget, scenarios: Array<string>, settings?: ScenarioSettings, reveal: boolean, };
+export type RunRequest = { 
+/**
+ * Chosen by the UI (any unique string); `cancel_run` takes it. One run per id at a time.
+ */
+request_id: string, target: RunTarget, 
+/**
+ * Scenario names (`lab_catalogue().scenarios`); empty = lifecycle and rotation.
+ */
+scenarios: Array<string>, 
+/**
+ * Waits, bounds and sample sizes of the measuring scenarios; null = the profile's `[scenarios]`.
+ */
+settings?: ScenarioSettings, 
+/**
+ * Keep full token and session values in the returned run and the history (never the password).
+ */
+reveal: boolean, };

@@ -3,4 +3,18 @@
 /**
  * What to run against.
  */
-export type RunTarget = { "kind": "lab", mode: string, flaws: Array<string>, replicas?: number, store?: string, short_lifetimes?: boolean, } | { "kind": "profile", toml: string, password: string | null, };
+export type RunTarget = { "kind": "lab", mode: string, flaws: Array<string>, 
+/**
+ * Instances on consecutive ports (1–5; the replicas scenario and `per-replica-store` use 3 when
+ * fewer are asked for).
+ */
+replicas?: number, 
+/**
+ * Their shared store: "sqlite" (default) or "redis" (a redis-server the lab starts).
+ */
+store?: string, 
+/**
+ * Teaching lifetimes so the waiting scenarios finish in seconds: access 10 s, refresh 60 s,
+ * session 20 s, idle timeout 6 s, revocation delay (slow-revocation) 3 s.
+ */
+short_lifetimes?: boolean, } | { "kind": "profile", toml: string, password: string | null, };

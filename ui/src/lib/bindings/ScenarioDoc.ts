@@ -3,4 +3,16 @@
 /**
  * A scenario for the run screen's picker.
  */
-export type ScenarioDoc = { name: string, description: string, default: boolean, opt_in: boolean, waits: boolean, };
+export type ScenarioDoc = { name: string, description: string, 
+/**
+ * In the default set (lifecycle, rotation).
+ */
+default: boolean, 
+/**
+ * Opt-in: it waits long, logs in many times or may lock the test account.
+ */
+opt_in: boolean, 
+/**
+ * It waits (a countdown shows).
+ */
+waits: boolean, };
