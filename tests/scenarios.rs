@@ -300,16 +300,25 @@ fn replica_statuses(run: &Run) -> Vec<(u32, String, Status)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_share_revocation_unless_per_replica_store() {
     let three = |c: &mut LabConfig| c.replicas = 3;
-    let (shared, separate, jwt_separate) = tokio::join!(
+    let (shared, separate, jwt_separate, slow_separate) = tokio::join!(
         lab(Mode::Session, &[], three),
         lab(Mode::Session, &[Flaw::PerReplicaStore], three),
         lab(Mode::Jwt, &[Flaw::PerReplicaStore], three),
+        lab(
+            Mode::Session,
+            &[Flaw::PerReplicaStore, Flaw::SlowRevocation],
+            |c| {
+                c.replicas = 3;
+                c.revocation_delay_ms = 800;
+            }
+        ),
     );
     assert_eq!(shared.replicas.len(), 3);
-    let (a, b, c) = tokio::join!(
+    let (a, b, c, d) = tokio::join!(
         run(&shared, &[Scenario::Replicas], |_| {}),
         run(&separate, &[Scenario::Replicas], |_| {}),
         run(&jwt_separate, &[Scenario::Replicas], |_| {}),
+        run(&slow_separate, &[Scenario::Replicas], |_| {}),
     );
     // Logged out on replica 2: replicas 1 and 3 are judged.
     let a_results = replica_statuses(&a);
@@ -348,6 +357,13 @@ async fn replicas_share_revocation_unless_per_replica_store() {
     assert!(access.iter().all(|r| r.2 == Status::Info), "{access:?}");
     assert_eq!(finding(&c, "session.replicas"), Status::Fail);
 
+    // A logout replica that takes a moment to revoke is waited for before the others are judged.
+    let d_results = replica_statuses(&d);
+    assert!(
+        d_results.iter().all(|r| r.2 == Status::Fail),
+        "{d_results:?}"
+    );
+
     // One timeline lane per replica for the replicas scenario's credentials.
     let t = authlens_core::timeline::build(&b);
     let replica_lanes: Vec<Option<u32>> = t
@@ -367,7 +383,7 @@ async fn replicas_share_revocation_unless_per_replica_store() {
             .any(|l| l.replica == Some(3) && l.revocation_gap.is_some()),
         "the surviving session shows a gap on replica 3"
     );
-    for l in [shared, separate, jwt_separate] {
+    for l in [shared, separate, jwt_separate, slow_separate] {
         l.shutdown().await;
     }
 }

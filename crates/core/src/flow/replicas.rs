@@ -11,6 +11,8 @@ use crate::model::{
 };
 
 pub(super) const SCENARIO: &str = "replicas";
+/// Pause between replays while the logout replica still accepts (a revocation that takes a moment).
+const REFERENCE_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl<'a> Runner<'a> {
     pub(super) async fn replicas(&mut self) -> Step_<()> {
@@ -108,9 +110,9 @@ impl<'a> Runner<'a> {
             let Some(label) = self.run.credential(id).map(|c| c.label.clone()) else {
                 continue;
             };
-            let mut t = ReplayTarget::new(targets[logout_index].clone(), Purpose::ReplicaReplay);
-            t.replica = Some(logout_index as u32 + 1);
-            let reference = self.replay_with(&mut s, id, t).await?.verdict;
+            let reference = self
+                .reference_replay(&mut s, id, &targets[logout_index], logout_index as u32 + 1)
+                .await?;
             for (i, base) in targets.iter().enumerate() {
                 if i == logout_index {
                     continue;
@@ -177,5 +179,45 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The credential replayed on the replica that logged out, again and again while it is still accepted
+    /// there (up to the latency deadline): a revocation that takes a moment must not read as "not revoked
+    /// anywhere". An accepted refresh token's successor is used for the next try.
+    async fn reference_replay(
+        &mut self,
+        s: &mut Session,
+        id: u32,
+        base: &url::Url,
+        replica: u32,
+    ) -> Step_<Verdict> {
+        // A JWT is accepted wherever its key is known until exp: waiting for its revocation would only
+        // ever end at the deadline. Opaque ids and tokens are the ones a store revokes.
+        let wait_ms = if self.run.credential(id).is_some_and(|c| c.jwt.is_some()) {
+            0
+        } else {
+            (self.settings.latency_deadline_secs * 1000) as crate::model::Millis
+        };
+        let deadline = super::now_ms().saturating_add(wait_ms);
+        let mut value = None;
+        let mut announce = true;
+        loop {
+            let mut t = ReplayTarget::new(base.clone(), Purpose::ReplicaReplay);
+            t.replica = Some(replica);
+            t.value = value.clone();
+            t.announce = announce;
+            let r = self.replay_with(s, id, t).await?;
+            announce = false;
+            if r.verdict != Verdict::Accepted || super::now_ms() >= deadline {
+                return Ok(r.verdict);
+            }
+            if let Some(next) = r.next_value {
+                value = Some(next);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(REFERENCE_POLL) => {}
+                _ = self.opts.cancel.cancelled() => return Err(super::runner::Stop::Cancelled),
+            }
+        }
     }
 }
