@@ -2,7 +2,7 @@
 // binary with a fresh data directory, and the helpers below drive it the way a user would: by labels, roles
 // and visible text. Every wait is bounded and fails with what it was waiting for.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -103,6 +103,9 @@ export async function launchApp({ dataDir = mkdtempSync(join(tmpdir(), 'authlens
       // the window may already be gone
     }
     driverProc.kill();
+    // An app that outlives its WebDriver session (quit answered before the window closed) keeps this file's
+    // pipes open and the test process alive: end it.
+    spawnSync('pkill', ['-f', appBinary()]);
   };
   return { driver, dataDir, close, log: () => output };
 }

@@ -73,7 +73,9 @@ export function initialProgress(): Progress {
 /** Returns a new Progress (the input is not changed). */
 export function applyEvent(before: Progress, e: RunEvent): Progress {
   // A wait ends with the run's next step; the exchanges it makes meanwhile (latency polls) do not end it.
-  const p = before.waiting && e.event !== 'exchange-captured' && e.event !== 'waiting' ? { ...before, waiting: null } : before;
+  // Polls (latency) capture exchanges and replay results while the countdown runs: they do not end the wait.
+  const keeps = e.event === 'exchange-captured' || e.event === 'replay-result' || e.event === 'waiting';
+  const p = before.waiting && !keeps ? { ...before, waiting: null } : before;
   switch (e.event) {
     case 'started':
       return { ...p, runId: e.run_id, profile: e.profile, totalSteps: e.total_steps, state: 'running' };
