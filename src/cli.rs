@@ -232,6 +232,19 @@ pub enum HistoryAction {
     },
 }
 
+/// The `--scenario` lists (each may say `all`) as one run order; none given: the default set.
+pub fn picked_scenarios(
+    lists: &[Vec<authlens_core::flow::Scenario>],
+) -> Vec<authlens_core::flow::Scenario> {
+    let mut out: Vec<_> = lists.iter().flatten().copied().collect();
+    if out.is_empty() {
+        return authlens_core::flow::Scenario::DEFAULT.to_vec();
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 fn parse_scenarios(s: &str) -> Result<Vec<authlens_core::flow::Scenario>, String> {
     authlens_core::flow::Scenario::parse_list(s)
 }

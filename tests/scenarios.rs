@@ -18,7 +18,7 @@ async fn lab(mode: Mode, flaws: &[Flaw], shape: impl FnOnce(&mut LabConfig)) -> 
     authlens_lab::start(cfg).await.expect("lab starts")
 }
 
-/// Run the bundled profile for `mode` with these scenarios; every lab instance after the first is a replica.
+/// Run the bundled profile for `mode` with these scenarios (every lab instance after the first is a replica).
 async fn run(
     lab: &LabHandle,
     scenarios: &[Scenario],
@@ -27,13 +27,6 @@ async fn run(
     let profile = Profile::load(&profile_path(lab.mode)).expect("bundled profile parses");
     let mut opts = lab_options(lab);
     opts.scenarios = scenarios.to_vec();
-    opts.replicas_override = Some(
-        lab.replicas
-            .iter()
-            .skip(1)
-            .map(|r| r.https_url.parse().expect("replica url"))
-            .collect(),
-    );
     let mut s = profile.scenarios.clone();
     settings(&mut s);
     opts.settings = Some(s);

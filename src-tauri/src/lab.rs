@@ -64,8 +64,8 @@ pub fn catalogue() -> LabCatalogue {
                 name: s.as_str().to_string(),
                 description: s.describe().to_string(),
                 default: Scenario::DEFAULT.contains(s),
-                opt_in: matches!(s, Scenario::Idle | Scenario::Entropy | Scenario::RateLimit),
-                waits: matches!(s, Scenario::Expiry | Scenario::Idle | Scenario::Latency),
+                opt_in: s.opt_in(),
+                waits: s.waits(),
             })
             .collect(),
         scenario_defaults: ScenarioSettings::default(),
@@ -95,14 +95,11 @@ pub fn shape(
     store: Option<String>,
     short_lifetimes: Option<bool>,
 ) -> Shape {
-    let waits = scenarios
-        .iter()
-        .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle));
     Shape {
         replicas,
         store,
         needs_replicas: scenarios.contains(&Scenario::Replicas),
-        short_lifetimes: short_lifetimes.unwrap_or(waits),
+        short_lifetimes: short_lifetimes.unwrap_or(Scenario::want_short_lifetimes(scenarios)),
     }
 }
 
@@ -125,17 +122,13 @@ pub async fn start(
 
 /// Point a run at the lab: its first instance, its certificate, and every other instance as a replica.
 pub fn aim(opts: &mut RunOptions, lab: &LabHandle) -> Result<(), ApiError> {
-    opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem)
-        .map_err(|e| ApiError::new("lab.address", format!("the lab's address: {e}")))?;
-    let replicas = lab
-        .replicas
-        .iter()
-        .skip(1)
-        .map(|r| url::Url::parse(&r.https_url))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::new("lab.address", format!("a lab replica's address: {e}")))?;
-    opts.replicas_override = Some(replicas);
-    Ok(())
+    opts.retarget(
+        &lab.https_url,
+        lab.http_url.as_deref(),
+        &lab.cert_pem,
+        &lab.other_replicas(),
+    )
+    .map_err(|e| ApiError::new("lab.address", format!("the lab's address: {e}")))
 }
 
 #[cfg(test)]

@@ -42,20 +42,14 @@ pub async fn demo(args: DemoArgs) -> u8 {
         Err(e) => return super::fail(e),
     };
     let user = &authlens_lab::USERS[0];
-    let mut scenarios: Vec<Scenario> = args.scenario.iter().flatten().copied().collect();
-    scenarios.sort_unstable();
-    scenarios.dedup();
-    if scenarios.is_empty() {
-        scenarios = Scenario::DEFAULT.to_vec();
-    }
-    let waits = scenarios
-        .iter()
-        .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle));
+    let scenarios = crate::cli::picked_scenarios(&args.scenario);
     let shape = Shape {
         replicas: args.replicas,
         store: args.store.clone(),
         needs_replicas: scenarios.contains(&Scenario::Replicas),
-        short_lifetimes: args.short_lifetimes.unwrap_or(waits),
+        short_lifetimes: args
+            .short_lifetimes
+            .unwrap_or(Scenario::want_short_lifetimes(&scenarios)),
     };
     let mut runs = Vec::new();
     for mode in modes {
@@ -100,17 +94,15 @@ pub async fn demo(args: DemoArgs) -> u8 {
         opts.reveal = args.report.reveal;
         opts.store = store.clone();
         opts.scenarios = scenarios.clone();
-        if let Err(e) = opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem) {
+        if let Err(e) = opts.retarget(
+            &lab.https_url,
+            lab.http_url.as_deref(),
+            &lab.cert_pem,
+            &lab.other_replicas(),
+        ) {
             lab.shutdown().await;
             return super::fail(format!("lab address for {mode}: {e}"));
         }
-        opts.replicas_override = Some(
-            lab.replicas
-                .iter()
-                .skip(1)
-                .filter_map(|r| url::Url::parse(&r.https_url).ok())
-                .collect(),
-        );
         let result = super::execute(&profile, opts, format!("{mode} mode")).await;
         lab.shutdown().await;
         match result {

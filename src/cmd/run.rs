@@ -28,12 +28,7 @@ pub async fn run(args: RunArgs) -> u8 {
     opts.base_url_override = args.base_url.clone();
     opts.http_base_url_override = args.http_base_url.clone();
     opts.plain_http_probe = args.base_url.is_none() || args.http_base_url.is_some();
-    let mut scenarios: Vec<_> = args.scenario.iter().flatten().copied().collect();
-    scenarios.sort_unstable();
-    scenarios.dedup();
-    if !scenarios.is_empty() {
-        opts.scenarios = scenarios;
-    }
+    opts.scenarios = crate::cli::picked_scenarios(&args.scenario);
     if !args.replicas.is_empty() {
         opts.replicas_override = Some(args.replicas.clone());
     }

@@ -45,8 +45,13 @@ pub async fn start_lab_with(mode: Mode, flaws: &[Flaw], lifetimes: Lifetimes) ->
 /// Options pointing a lab profile at a running lab instance.
 pub fn lab_options(lab: &LabHandle) -> RunOptions {
     let mut opts = RunOptions::new(authlens_lab::USERS[0].password);
-    opts.retarget(&lab.https_url, lab.http_url.as_deref(), &lab.cert_pem)
-        .expect("lab urls");
+    opts.retarget(
+        &lab.https_url,
+        lab.http_url.as_deref(),
+        &lab.cert_pem,
+        &lab.other_replicas(),
+    )
+    .expect("lab urls");
     opts
 }
 

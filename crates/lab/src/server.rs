@@ -77,6 +77,15 @@ impl fmt::Debug for LabHandle {
 }
 
 impl LabHandle {
+    /// The https URLs of every instance but the first (`https_url`): the run's other replicas.
+    pub fn other_replicas(&self) -> Vec<&str> {
+        self.replicas
+            .iter()
+            .skip(1)
+            .map(|r| r.https_url.as_str())
+            .collect()
+    }
+
     /// Where the lab keeps its state, for people: "in-memory SQLite",
     /// "shared SQLite /tmp/…/lab.sqlite (temporary)", "Redis 127.0.0.1:6390 (spawned)",
     /// "per-replica memory".

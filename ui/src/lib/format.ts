@@ -1,4 +1,6 @@
-// Text formatting for times, durations, sizes, and hostile strings.
+// Text formatting for times, durations, sizes, labels, and hostile strings.
+
+import type { Run } from './types';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -100,4 +102,9 @@ export function visible(s: string): string {
 /** Multi-line text (bodies): keeps tabs and newlines, shows every other invisible character. */
 export function visibleBlock(s: string): string {
   return s.replace(INVISIBLE_BLOCK, escapeChar);
+}
+
+/** A credential's label by id ("access #1"); "credential 7" when the run has no such credential. */
+export function credentialLabel(run: Pick<Run, 'credentials'>, id: number): string {
+  return run.credentials.find((c) => c.id === id)?.label ?? `credential ${id}`;
 }

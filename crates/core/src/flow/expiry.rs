@@ -3,7 +3,7 @@
 //! `session.timeout` (session ids, refresh tokens, other opaque credentials).
 
 use super::now_ms;
-use super::replay::ReplayTarget;
+use super::replay::{ReplayTarget, Replayed};
 use super::runner::{Runner, Session, Step_};
 use crate::model::{
     Credential, Measurement, Millis, Purpose, ScenarioResult, Severity, Status, Verdict,
@@ -47,8 +47,6 @@ impl<'a> Runner<'a> {
                         c.label
                     ),
                     None,
-                    None,
-                    None,
                     skew_ms,
                 );
                 self.add_result(r).await;
@@ -65,8 +63,6 @@ impl<'a> Runner<'a> {
                         human(exp.saturating_sub(now_ms())),
                         human(limit.saturating_sub(now_ms()))
                     ),
-                    None,
-                    None,
                     None,
                     skew_ms,
                 );
@@ -113,15 +109,7 @@ impl<'a> Runner<'a> {
                         ),
                     ),
                 };
-                let res = self.expiry_result(
-                    &c,
-                    status,
-                    summary,
-                    Some(r.started_at),
-                    r.exchange_id,
-                    Some(r.verdict),
-                    skew_ms,
-                );
+                let res = self.expiry_result(&c, status, summary, Some(&r), skew_ms);
                 self.add_result(res).await;
                 i += 1;
             }
@@ -129,15 +117,13 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The result for `c`; `replay` is None when it was not waited for.
     fn expiry_result(
         &self,
         c: &Credential,
         status: Status,
         summary: String,
-        replayed_at: Option<Millis>,
-        exchange_id: Option<u32>,
-        verdict: Option<Verdict>,
+        replay: Option<&Replayed>,
         skew_ms: Millis,
     ) -> ScenarioResult {
         let check = check_for(c);
@@ -158,9 +144,9 @@ impl<'a> Runner<'a> {
             measurement: Measurement::Expiry {
                 declared_expiry: c.declared_expiry.unwrap_or(0),
                 skew_ms,
-                replayed_at,
-                exchange_id,
-                verdict,
+                replayed_at: replay.map(|r| r.started_at),
+                exchange_id: replay.and_then(|r| r.exchange_id),
+                verdict: replay.map(|r| r.verdict),
             },
         }
     }

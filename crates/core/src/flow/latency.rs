@@ -114,13 +114,7 @@ impl<'a> Runner<'a> {
                 }
                 poll.done |= poll.polls >= max_polls;
             }
-            let pause = interval.saturating_sub(round.elapsed());
-            if !pause.is_zero() {
-                tokio::select! {
-                    _ = tokio::time::sleep(pause) => {}
-                    _ = self.opts.cancel.cancelled() => return Err(super::runner::Stop::Cancelled),
-                }
-            }
+            self.pause(interval.saturating_sub(round.elapsed())).await?;
         }
         let tolerance_ms = self
             .opts

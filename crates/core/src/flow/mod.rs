@@ -140,6 +140,24 @@ impl Scenario {
             }
         }
     }
+    /// Not in a default run: it waits long, logs in many times or may lock the test account.
+    pub fn opt_in(self) -> bool {
+        matches!(
+            self,
+            Scenario::Idle | Scenario::Entropy | Scenario::RateLimit
+        )
+    }
+    /// It waits (a countdown shows).
+    pub fn waits(self) -> bool {
+        matches!(self, Scenario::Expiry | Scenario::Idle | Scenario::Latency)
+    }
+    /// Whether a lab for these scenarios wants teaching lifetimes: the expiry and idle waits end in
+    /// seconds only with them.
+    pub fn want_short_lifetimes(scenarios: &[Scenario]) -> bool {
+        scenarios
+            .iter()
+            .any(|s| matches!(s, Scenario::Expiry | Scenario::Idle))
+    }
     /// Every scenario in run order, for a comma-separated list that may say `all`.
     pub fn parse_list(text: &str) -> Result<Vec<Scenario>, String> {
         let mut out = Vec::new();
@@ -217,16 +235,23 @@ impl RunOptions {
     }
 
     /// Run against another server than the profile names (the bundled lab on ephemeral ports), trusting
-    /// the CA certificate it hands over.
+    /// the CA certificate it hands over; `replicas` are its other instances (the replicas scenario).
     pub fn retarget(
         &mut self,
         base_url: &str,
         http_base_url: Option<&str>,
         ca_pem: &str,
+        replicas: &[&str],
     ) -> Result<(), url::ParseError> {
         self.base_url_override = Some(url::Url::parse(base_url)?);
         self.http_base_url_override = http_base_url.map(url::Url::parse).transpose()?;
         self.tls_override = Some(TlsTrust::CaPem(ca_pem.to_string()));
+        self.replicas_override = Some(
+            replicas
+                .iter()
+                .map(|r| url::Url::parse(r))
+                .collect::<Result<_, _>>()?,
+        );
         Ok(())
     }
 }

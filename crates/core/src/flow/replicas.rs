@@ -214,10 +214,7 @@ impl<'a> Runner<'a> {
             if let Some(next) = r.next_value {
                 value = Some(next);
             }
-            tokio::select! {
-                _ = tokio::time::sleep(REFERENCE_POLL) => {}
-                _ = self.opts.cancel.cancelled() => return Err(super::runner::Stop::Cancelled),
-            }
+            self.pause(REFERENCE_POLL).await?;
         }
     }
 }

@@ -220,10 +220,16 @@ impl<'a> Runner<'a> {
             reason,
             credential_ids,
         });
-        let left = until.saturating_sub(now_ms());
-        if left > 0 {
+        let left = until.saturating_sub(now_ms()).max(0);
+        self.pause(std::time::Duration::from_millis(left as u64))
+            .await
+    }
+
+    /// Sleep, unless the run is cancelled first (or already).
+    pub(super) async fn pause(&self, d: std::time::Duration) -> Step_<()> {
+        if !d.is_zero() {
             tokio::select! {
-                _ = tokio::time::sleep(std::time::Duration::from_millis(left as u64)) => {}
+                _ = tokio::time::sleep(d) => {}
                 _ = self.opts.cancel.cancelled() => return Err(Stop::Cancelled),
             }
         }
@@ -324,14 +330,7 @@ impl<'a> Runner<'a> {
         purpose: Purpose,
     ) -> Step_<u32> {
         self.begin_step(s.scenario, kind, label);
-        let (req, _) = request::build(&self.base, step, &s.vars, false).map_err(|m| {
-            FlowError::StepFailed {
-                step: label.into(),
-                message: m,
-            }
-        })?;
-        self.send(kind, purpose, label, req, &mut s.jar, step.follow_redirects)
-            .await
+        self.send_quiet(s, kind, step, label, purpose).await
     }
 
     /// A step sent without announcing it (the many logins of a sample).
