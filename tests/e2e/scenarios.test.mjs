@@ -1,5 +1,3 @@
-// Not yet in package.json's test list: its first CI run missed the countdown (fixed in ui/src/lib/progress.ts: polls no
-// longer end a wait); it joins the list once it has passed in the window.
 // The QA revocation suite in the real window: the lab with three replicas, each keeping its own session store
 // (per-replica-store) and revoking slowly (slow-revocation); the replicas and latency scenarios picked on the
 // Run screen. The countdown shows while the old session is polled, the Scenarios tab has a verdict per
