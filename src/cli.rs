@@ -144,6 +144,15 @@ pub struct RunArgs {
     /// the probe off (the profile's http_base_url would point at the original server).
     #[arg(long)]
     pub http_base_url: Option<url::Url>,
+    /// Ask for the HMAC secret to verify captured JWTs with (else the profile's [jwt] secret_env is read).
+    #[arg(long)]
+    pub jwt_secret_prompt: bool,
+    /// A wordlist for the weak-secret audit of HS256/384/512 tokens, besides the built-in list (repeatable).
+    #[arg(long = "wordlist")]
+    pub wordlists: Vec<PathBuf>,
+    /// Fetch JWKS documents even when the cached copy is fresh.
+    #[arg(long)]
+    pub no_jwks_cache: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -49,6 +49,16 @@ pub async fn run(args: RunArgs) -> u8 {
         settings.rate_limit_attempts = n;
     }
     opts.settings = Some(settings);
+    if args.jwt_secret_prompt {
+        match rpassword::prompt_password("HMAC secret to verify JWTs with: ") {
+            Ok(s) => opts.jwt_secret = Some(s),
+            Err(e) => return super::fail(format!("cannot read the JWT secret: {e}")),
+        }
+    }
+    opts.jwt_wordlists = args.wordlists.clone();
+    if !args.no_jwks_cache {
+        opts.jwks_cache = Some(authlens_core::tokens::jwks_cache::JwksCache::default_location());
+    }
     let run = match super::execute(&profile, opts, profile.name.clone()).await {
         Ok(r) => r,
         Err(e) => return super::fail(e),

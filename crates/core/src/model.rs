@@ -187,6 +187,10 @@ pub enum Purpose {
     EntropySample,
     /// A login with a wrong password (the rate-limit scenario).
     RateLimitAttempt,
+    /// A JWKS or OpenID configuration fetched to verify captured JWTs.
+    KeyFetch,
+    /// A forged token sent to the probe (the jwt-attacks scenario).
+    ForgedToken,
 }
 
 /// A typed error with one serialized shape for every consumer: `{code, message}`.
@@ -383,6 +387,95 @@ pub struct Credential {
     pub expiry_source: Option<ExpirySource>,
     pub jwt: Option<DecodedJwt>,
     pub cookie: Option<CookieInfo>,
+    /// The JWT's signature and claims checked against the profile's keys (`[jwt]`); None when no key was
+    /// configured or the value is not a JWT.
+    #[serde(default)]
+    pub verification: Option<JwtVerification>,
+}
+
+/// A captured JWT checked against the keys the user configured. Keys the token names itself (`jwk`, `jku`,
+/// `x5u`, a `kid` path) are never used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct JwtVerification {
+    pub signature: SignatureVerdict,
+    /// The header's alg as sent.
+    pub alg: Option<String>,
+    /// The key that verified it (or the one tried): its kid, or a description when it has none.
+    pub key: Option<String>,
+    /// Where that key came from: "secret from $LAB_JWT_SECRET", "JWKS https://…/jwks.json".
+    pub key_source: Option<String>,
+    /// One line on the signature verdict.
+    pub detail: String,
+    /// exp, nbf, aud, iss, typ: each judged at the time the token was captured.
+    pub claims: Vec<ClaimCheck>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureVerdict {
+    Verified,
+    /// A key of the right kind was found and the signature does not match it.
+    Invalid,
+    /// No configured key fits the token's alg (and kid).
+    NoKey,
+    /// An alg the verifier does not implement (ES512, HS1, a typo): reported, not guessed at.
+    UnsupportedAlg,
+    /// `alg: none` (any case): there is no signature to verify.
+    Unsigned,
+    /// Not a verifiable compact JWS: a JWE, bad base64, a header without alg.
+    Malformed,
+}
+
+impl SignatureVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureVerdict::Verified => "verified",
+            SignatureVerdict::Invalid => "invalid",
+            SignatureVerdict::NoKey => "no-key",
+            SignatureVerdict::UnsupportedAlg => "unsupported-alg",
+            SignatureVerdict::Unsigned => "unsigned",
+            SignatureVerdict::Malformed => "malformed",
+        }
+    }
+}
+
+/// One registered claim (or the typ header) judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ClaimCheck {
+    /// "exp", "nbf", "aud", "iss", "typ".
+    pub claim: String,
+    pub status: Status,
+    pub detail: String,
+}
+
+/// The keys a run verified JWTs with, per source, as loaded or fetched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct KeySourceInfo {
+    /// "secret from $LAB_JWT_SECRET", "PEM keys/server.pem", "JWKS https://…", "OIDC issuer https://…".
+    pub label: String,
+    /// "secret", "pem", "jwks-file", "jwks-url", "oidc".
+    pub kind: String,
+    /// Key ids loaded (a key without kid is listed by its type: "RSA key without kid").
+    pub kids: Vec<String>,
+    /// Why the source gave no keys (unreadable file, fetch failed, bad JSON), or keys it skipped.
+    pub problems: Vec<String>,
+    /// JWKS/OIDC: when the key set was fetched, and whether it came from the cache.
+    pub fetched_at: Option<Millis>,
+    pub from_cache: bool,
+    /// JWKS/OIDC: key ids that appeared or disappeared since the previous fetch (key rotation).
+    pub rotation: Option<KeyRotation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct KeyRotation {
+    pub previous_fetch: Millis,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -574,6 +667,9 @@ pub struct Run {
     /// expiry, latency, idle, replicas, entropy, rate-limit. Checks and reports read them.
     #[serde(default)]
     pub results: Vec<ScenarioResult>,
+    /// The keys captured JWTs were verified with (the profile's `[jwt]` section); empty without one.
+    #[serde(default)]
+    pub jwt_keys: Vec<KeySourceInfo>,
     /// True when the user asked for full secrets in storage/exports (`--reveal`).
     pub revealed: bool,
 }
@@ -658,6 +754,34 @@ pub enum Measurement {
         /// The right password tried afterwards: refused (a lockout) or not; None when not tried.
         locked_out: Option<bool>,
         statuses: Vec<u16>,
+    },
+    /// One forged token sent to the probe in place of a captured JWT.
+    Forgery {
+        /// "tampered-payload", "alg-none", "key-confusion"...
+        attack: String,
+        /// What exactly was forged: "alg \"nOnE\"", "public key as PEM with final newline".
+        variant: String,
+        /// The forged token, redacted unless the run reveals secrets.
+        token: String,
+        verdict: Verdict,
+        http_status: Option<u16>,
+        exchange_id: Option<u32>,
+    },
+    /// The offline audit of an HS256/384/512 token's secret against wordlists.
+    WeakSecret {
+        alg: String,
+        /// "found", "not-found", "timed-out", "cancelled", or "error".
+        outcome: String,
+        tried: u64,
+        elapsed_ms: u64,
+        per_sec: f64,
+        /// The lists searched: "built-in list", wordlist file names.
+        sources: Vec<String>,
+        /// Where the secret was found, and its 1-based line there.
+        found_in: Option<String>,
+        line: Option<u64>,
+        /// The secret found, shortened unless the run reveals secrets.
+        secret: Option<String>,
     },
 }
 

@@ -13,7 +13,9 @@ use toml::Spanned;
 use crate::model::CredentialKind;
 
 pub mod form;
+mod jwt;
 mod template;
+pub use jwt::{JwtSettings, UrlRef};
 pub use form::{FormError, ProfileForm, apply_form, read_form};
 pub use template::{
     Template, Vars, json_variables as template_json_variables, render_json as template_render_json,
@@ -68,6 +70,8 @@ struct ProfileSpec {
     logout: Option<StepSpec>,
     #[serde(default)]
     scenarios: crate::flow::ScenarioSettings,
+    #[serde(default)]
+    jwt: jwt::JwtSpec,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -297,6 +301,8 @@ pub struct Profile {
     pub replicas: Vec<url::Url>,
     /// The `[scenarios]` table: waits, bounds and sample sizes.
     pub scenarios: crate::flow::ScenarioSettings,
+    /// The `[jwt]` table: verification keys, expected claims, weak-secret wordlists.
+    pub jwt: JwtSettings,
     /// The TOML text as loaded (kept in history; it never holds a password).
     pub source: String,
     pub path: Option<PathBuf>,
@@ -562,6 +568,7 @@ impl Cx<'_> {
             logout,
             replicas,
             scenarios: spec.scenarios.clamped(),
+            jwt: self.jwt(spec.jwt, path)?,
             source: self.text.to_string(),
             path: path.map(Path::to_path_buf),
         };

@@ -57,6 +57,7 @@ pub fn mask(value: &str) -> String {
 }
 
 const PASSWORD_MASK: &str = "‹password›";
+const SIGNING_SECRET_MASK: &str = "‹jwt-secret›";
 
 /// A JWS (three segments) or JWE (five, the key segment possibly empty) compact serialization. [`mask`]
 /// output never matches: it keeps at most 6 characters before `…`.
@@ -261,6 +262,16 @@ impl Redactor {
         }
         for f in encodings(password) {
             self.insert(f, PASSWORD_MASK.to_string());
+        }
+    }
+
+    /// A JWT signing secret the user configured: like the password, masked everywhere and never revealed.
+    pub fn add_signing_secret(&mut self, secret: &str) {
+        if secret.len() < MIN_SECRET_LEN {
+            return;
+        }
+        for f in encodings(secret) {
+            self.insert(f, SIGNING_SECRET_MASK.to_string());
         }
     }
 

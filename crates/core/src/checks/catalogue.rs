@@ -89,8 +89,16 @@ pub const IMPLEMENTED: &[&str] = &[
     "transport.hsts",
     "cache.no-store",
     "login.rate-limit",
+    "jwt.signature-checked",
+    "jwt.alg-none",
+    "jwt.key-confusion",
+    "jwt.weak-secret",
+    "jwt.psychic",
+    "jwt.header-keys",
     "jwt.exp",
     "jwt.expiry-enforced",
+    "jwt.audience",
+    "jwt.verification",
     "jwt.sensitive-claims",
     "refresh.rotation",
     "refresh.reuse",
@@ -520,6 +528,20 @@ static CATALOGUE: &[CheckInfo] = &[
         ],
     },
     CheckInfo {
+        id: "jwt.verification",
+        code: None,
+        family: JWT,
+        title: "Captured JWTs verify with the configured keys",
+        kind: "offline",
+        severity: High,
+        severity_text: "medium/high",
+        explanation: "With the issuer's key (an HMAC secret, a PEM public key, a JWKS or an OIDC issuer), every \
+            token the server hands out should verify and be within its exp and nbf. One that does not was signed \
+            with another key, altered, or issued unsigned; a kid the key set lacks means the keys rotated or the \
+            configuration is stale.",
+        references: &["RFC 7515 5.2", "RFC 7519 7.2", "RFC 8725 3.1"],
+    },
+    CheckInfo {
         id: "jwt.sensitive-claims",
         code: Some("JW10"),
         family: JWT,
@@ -578,7 +600,7 @@ mod tests {
 
     #[test]
     fn catalogue_is_complete_unique_and_implemented_ids_exist_in_order() {
-        assert_eq!(all().len(), 35);
+        assert_eq!(all().len(), 36);
         let mut ids: Vec<&str> = all().iter().map(|c| c.id).collect();
         let in_order: Vec<&str> = ids
             .iter()

@@ -8,15 +8,15 @@ use super::util::{Ctx, Outcome, evidence, list};
 
 fn exchange_of(r: &ScenarioResult) -> Option<u32> {
     match &r.measurement {
-        Measurement::Expiry { exchange_id, .. } | Measurement::Replica { exchange_id, .. } => {
-            *exchange_id
-        }
+        Measurement::Expiry { exchange_id, .. }
+        | Measurement::Replica { exchange_id, .. }
+        | Measurement::Forgery { exchange_id, .. } => *exchange_id,
         _ => None,
     }
 }
 
 /// The outcome for `id` from the results that feed it; `absent` when no scenario produced one.
-fn from_results(ctx: &Ctx, id: &str, absent: &str) -> Outcome {
+pub(crate) fn from_results(ctx: &Ctx, id: &str, absent: &str) -> Outcome {
     let results: Vec<&ScenarioResult> = ctx
         .run
         .results

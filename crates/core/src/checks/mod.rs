@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod cookie;
 mod jwt;
+mod jwt_keys;
 mod measured;
 pub mod references;
 mod refresh;
@@ -77,8 +78,16 @@ const CHECKS: &[(&str, CheckFn)] = &[
     ("transport.hsts", transport::hsts),
     ("cache.no-store", transport::no_store),
     ("login.rate-limit", measured::rate_limit),
+    ("jwt.signature-checked", jwt_keys::signature_checked),
+    ("jwt.alg-none", jwt_keys::alg_none),
+    ("jwt.key-confusion", jwt_keys::key_confusion),
+    ("jwt.weak-secret", jwt_keys::weak_secret),
+    ("jwt.psychic", jwt_keys::psychic),
+    ("jwt.header-keys", jwt_keys::header_keys),
     ("jwt.exp", jwt::exp),
     ("jwt.expiry-enforced", measured::expiry_enforced),
+    ("jwt.audience", jwt_keys::audience),
+    ("jwt.verification", jwt_keys::verification),
     ("jwt.sensitive-claims", jwt::sensitive_claims),
     ("refresh.rotation", refresh::rotation),
     ("refresh.reuse", refresh::reuse),

@@ -724,6 +724,7 @@ pub(crate) mod testkit {
                     events: vec![],
                     findings: vec![],
                     results: Vec::new(),
+                    jwt_keys: Vec::new(),
                     revealed: false,
                 },
             }
@@ -904,6 +905,7 @@ pub(crate) mod testkit {
                 expiry_source: declared_expiry.map(|_| ExpirySource::JwtExp),
                 jwt,
                 cookie,
+                verification: None,
             });
             id
         }

@@ -116,6 +116,7 @@ impl<'a> Runner<'a> {
             expiry_source,
             jwt,
             cookie,
+            verification: None,
         };
         self.redactor.add_secret(&cred.value);
         if kind != CredentialKind::PreLoginSession {

@@ -15,6 +15,8 @@ mod entropy;
 mod expiry;
 mod extract;
 mod idle;
+mod jwt_attacks;
+mod keys;
 mod latency;
 mod rate_limit;
 mod replay;
@@ -23,6 +25,7 @@ mod request;
 mod runner;
 mod scenarios;
 mod settings;
+mod weak_secret;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -85,6 +88,7 @@ impl FlowError {
 pub enum Scenario {
     Lifecycle,
     Rotation,
+    JwtAttacks,
     Replicas,
     Latency,
     Expiry,
@@ -98,6 +102,7 @@ impl Scenario {
     pub const ALL: &'static [Scenario] = &[
         Scenario::Lifecycle,
         Scenario::Rotation,
+        Scenario::JwtAttacks,
         Scenario::Replicas,
         Scenario::Latency,
         Scenario::Expiry,
@@ -109,6 +114,7 @@ impl Scenario {
         match self {
             Scenario::Lifecycle => "lifecycle",
             Scenario::Rotation => "rotation",
+            Scenario::JwtAttacks => "jwt-attacks",
             Scenario::Replicas => "replicas",
             Scenario::Latency => "latency",
             Scenario::Expiry => "expiry",
@@ -124,6 +130,9 @@ impl Scenario {
                 "login, probe, refresh, logout, then replay every old credential"
             }
             Scenario::Rotation => "refresh twice, replay the first refresh token (reuse detection)",
+            Scenario::JwtAttacks => {
+                "send forged JWTs to the probe: tampered, alg none, key confusion, psychic signature, header keys (opt-in)"
+            }
             Scenario::Replicas => "log in and out on one base URL, replay on every other replica",
             Scenario::Latency => "poll old credentials after logout until rejected: time to revoke",
             Scenario::Expiry => {
@@ -144,7 +153,7 @@ impl Scenario {
     pub fn opt_in(self) -> bool {
         matches!(
             self,
-            Scenario::Idle | Scenario::Entropy | Scenario::RateLimit
+            Scenario::Idle | Scenario::Entropy | Scenario::RateLimit | Scenario::JwtAttacks
         )
     }
     /// It waits (a countdown shows).
@@ -213,6 +222,13 @@ pub struct RunOptions {
     pub replicas_override: Option<Vec<url::Url>>,
     /// Waits, bounds and sample sizes of the measuring scenarios (the profile's `[scenarios]` by default).
     pub settings: Option<ScenarioSettings>,
+    /// An HMAC secret to verify JWTs with (prompted for, or the in-process lab's); else the profile's
+    /// `[jwt] secret_env`. Never stored.
+    pub jwt_secret: Option<String>,
+    /// Where fetched JWKS documents are cached between runs; None fetches every time.
+    pub jwks_cache: Option<crate::tokens::jwks_cache::JwksCache>,
+    /// Wordlists for the weak-secret audit, besides the profile's `[jwt] wordlists`.
+    pub jwt_wordlists: Vec<std::path::PathBuf>,
 }
 
 impl RunOptions {
@@ -231,6 +247,9 @@ impl RunOptions {
             plain_http_probe: true,
             replicas_override: None,
             settings: None,
+            jwt_secret: None,
+            jwks_cache: None,
+            jwt_wordlists: Vec::new(),
         }
     }
 
@@ -343,6 +362,7 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
         events: Vec::new(),
         findings: Vec::new(),
         results: Vec::new(),
+        jwt_keys: Vec::new(),
         revealed: opts.reveal,
     };
     if let Some(store) = &opts.store {
@@ -362,6 +382,8 @@ pub async fn run(profile: &Profile, opts: RunOptions) -> Result<Run, CoreError> 
         run,
         redactor,
         step_index: 0,
+        keys: Default::default(),
+        jwks_origins: Vec::new(),
     };
     r.opts.events.emit(RunEvent::Started {
         run_id: r.run.id.clone(),

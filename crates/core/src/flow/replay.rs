@@ -59,6 +59,7 @@ impl<'a> Runner<'a> {
             value,
             replica,
             announce,
+            note,
         } = target;
         let not_sent = Replayed {
             verdict: Verdict::Inconclusive,
@@ -121,7 +122,10 @@ impl<'a> Runner<'a> {
             ),
             _ => String::new(),
         };
-        let label = format!("replay {} {what}", cred.label);
+        let label = match note {
+            Some(n) => format!("{} {n}", cred.label),
+            None => format!("replay {} {what}", cred.label),
+        };
         if announce {
             self.begin_step(s.scenario, kind, &label);
         }
@@ -205,6 +209,8 @@ pub(super) struct ReplayTarget {
     pub replica: Option<u32>,
     /// Announced as a step (progress events); latency polls are not.
     pub announce: bool,
+    /// Replaces "replay … after …" in the exchange label (a forged token says what was forged).
+    pub note: Option<String>,
 }
 
 impl ReplayTarget {
@@ -215,6 +221,7 @@ impl ReplayTarget {
             value: None,
             replica: None,
             announce: true,
+            note: None,
         }
     }
 }

@@ -30,6 +30,9 @@ pub(super) struct Runner<'a> {
     pub(super) run: Run,
     pub(super) redactor: Redactor,
     pub(super) step_index: u32,
+    /// Keys to verify captured JWTs with (the profile's `[jwt]`).
+    pub(super) keys: crate::tokens::keys::KeyRing,
+    pub(super) jwks_origins: Vec<super::keys::JwksOrigin>,
 }
 
 /// One scenario's session: its jar, variables and which credential each variable holds now.
@@ -109,6 +112,7 @@ impl<'a> Runner<'a> {
     }
 
     pub(super) async fn all_scenarios(&mut self) -> Step_<()> {
+        self.load_keys().await;
         if self.opts.scenarios.contains(&Scenario::Lifecycle) {
             self.lifecycle().await?;
         }
@@ -123,6 +127,7 @@ impl<'a> Runner<'a> {
             }
             match scenario {
                 Scenario::Lifecycle | Scenario::Rotation => {}
+                Scenario::JwtAttacks => self.jwt_attacks().await?,
                 Scenario::Replicas => self.replicas().await?,
                 Scenario::Latency => self.latency().await?,
                 Scenario::Expiry => self.expiry().await?,
@@ -149,6 +154,10 @@ impl<'a> Runner<'a> {
                 });
             }
         }
+        let cancelled = self.run.status == RunStatus::Cancelled;
+        // The audit first: a secret it finds verifies the tokens.
+        self.audit_secrets(!cancelled).await;
+        self.verify_tokens(!cancelled).await;
         // Checks judge what was recorded, even for a run that stopped early: NotTested says what is missing.
         self.run.findings = checks::run_all(&self.run, &self.opts.checks);
         self.run.finished_at = Some(crate::flow::now_ms());

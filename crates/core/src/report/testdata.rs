@@ -120,6 +120,7 @@ fn credential(
         expiry_source: expiry.map(|e| e.1),
         jwt: None,
         cookie: None,
+        verification: None,
     }
 }
 
@@ -549,6 +550,7 @@ pub(crate) fn sample_run() -> Run {
         events,
         findings,
         results: Vec::new(),
+        jwt_keys: Vec::new(),
         revealed: false,
     }
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::model::{Carrier, FlowEventKind, Millis, Run, RunStatus, Status, Verdict};
+use crate::model::{
+    Carrier, FlowEventKind, Millis, Run, RunStatus, SignatureVerdict, Status, Verdict,
+};
 use crate::timeline::{Lane, Timeline};
 
 use super::{
@@ -80,10 +82,42 @@ pub fn render(run: &Run, timeline: &Timeline, opts: &TextOptions) -> String {
     header(&mut out, run, timeline, opts, p);
     exchanges(&mut out, run, opts, p);
     credentials(&mut out, run, opts, p);
+    key_sources(&mut out, run, p);
     timeline_section(&mut out, timeline, opts, p);
     scenario_results(&mut out, run, p);
     checklist(&mut out, run, opts, p);
     out
+}
+
+/// The keys captured JWTs were verified with: per source, the key ids, where they came from, rotation.
+fn key_sources(out: &mut String, run: &Run, p: Paint) {
+    if run.jwt_keys.is_empty() {
+        return;
+    }
+    section(out, "Verification keys", p);
+    for k in &run.jwt_keys {
+        let fetched = match (k.fetched_at, k.from_cache) {
+            (Some(at), true) => format!(" · cached, fetched +{}", fmt_span(at.saturating_sub(run.started_at))),
+            (Some(_), false) => " · fetched".to_string(),
+            _ => String::new(),
+        };
+        let kids = if k.kids.is_empty() { "no keys".to_string() } else { k.kids.join(", ") };
+        line(out, &format!("  {}  {}{fetched}", p.paint(BOLD, &sanitize(&k.label)), sanitize(&kids)));
+        if let Some(r) = &k.rotation {
+            line(
+                out,
+                &format!(
+                    "    {} since the previous fetch: new {}; gone {}",
+                    p.paint(YELLOW, "key rotation"),
+                    if r.added.is_empty() { "none".to_string() } else { sanitize(&r.added.join(", ")).into_owned() },
+                    if r.removed.is_empty() { "none".to_string() } else { sanitize(&r.removed.join(", ")).into_owned() }
+                ),
+            );
+        }
+        for problem in &k.problems {
+            line(out, &format!("    {} {}", p.paint(YELLOW, "!"), sanitize(problem)));
+        }
+    }
 }
 
 /// One line per measuring-scenario result, grouped by scenario in run order.
@@ -466,6 +500,32 @@ fn credentials(out: &mut String, run: &Run, opts: &TextOptions, p: Paint) {
                 )
             ),
         );
+        if let Some(v) = &c.verification {
+            let style = match v.signature {
+                SignatureVerdict::Verified => GREEN,
+                SignatureVerdict::NoKey | SignatureVerdict::UnsupportedAlg => YELLOW,
+                _ => RED_BOLD,
+            };
+            let claims: Vec<String> = v
+                .claims
+                .iter()
+                .filter(|cc| cc.status != Status::Pass)
+                .map(|cc| format!("{} {}", cc.claim, status_tag(cc.status).to_ascii_lowercase()))
+                .collect();
+            line(
+                out,
+                &format!(
+                    "      signature {}: {}{}",
+                    p.paint(style, v.signature.as_str()),
+                    sanitize(&v.detail),
+                    if claims.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {}", claims.join(", "))
+                    }
+                ),
+            );
+        }
         if opts.verbose {
             let indent = "      ";
             line(

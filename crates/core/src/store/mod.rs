@@ -273,7 +273,7 @@ impl Store {
             .map_err(query_err("begin a transaction"))?;
         let updated = sqlx::query(
             "UPDATE runs SET profile_name = ?2, targets = ?3, scenarios = ?4, started_at = ?5, finished_at = ?6,
-                 status = ?7, error = ?8, revealed = ?9 WHERE id = ?1",
+                 status = ?7, error = ?8, revealed = ?9, jwt_keys = ?10 WHERE id = ?1",
         )
         .bind(&run.id)
         .bind(&run.profile_name)
@@ -284,6 +284,7 @@ impl Store {
         .bind(run.status.as_str())
         .bind(run.error.as_ref().map(|e| to_json(e, "error")).transpose()?)
         .bind(run.revealed)
+        .bind(to_json(&run.jwt_keys, "jwt_keys")?)
         .execute(&mut *tx)
         .await
         .map_err(query_err("finish the run"))?;
@@ -294,6 +295,10 @@ impl Store {
             )));
         }
         replace_findings(&mut tx, &run.id, &run.findings).await?;
+        // Verification results are added to credentials when the run ends.
+        for c in run.credentials.iter().filter(|c| c.verification.is_some()) {
+            insert_credential(&mut tx, &run.id, c).await?;
+        }
         tx.commit()
             .await
             .map_err(query_err("commit the finished run"))
@@ -388,7 +393,8 @@ impl Store {
             .map_err(query_err("begin a transaction"))?;
         let id = resolve_id(&mut tx, wanted).await?;
         let row = sqlx::query(
-            "SELECT id, profile_name, targets, scenarios, started_at, finished_at, status, error, revealed
+            "SELECT id, profile_name, targets, scenarios, started_at, finished_at, status, error, revealed,
+                 jwt_keys
              FROM runs WHERE id = ?1",
         )
         .bind(&id)
@@ -412,6 +418,10 @@ impl Store {
                 .map(|s| from_json::<ErrorInfo>(&s, || format!("run {id}: error")))
                 .transpose()?,
             revealed: get(&row, "revealed")?,
+            jwt_keys: get::<Option<String>>(&row, "jwt_keys")?
+                .map(|s| from_json(&s, || format!("run {id}: jwt_keys")))
+                .transpose()?
+                .unwrap_or_default(),
             id: id.clone(),
             exchanges: Vec::new(),
             credentials: Vec::new(),
@@ -518,6 +528,7 @@ fn shallow(run: &Run) -> Run {
         events: Vec::new(),
         findings: Vec::new(),
         results: Vec::new(),
+        jwt_keys: run.jwt_keys.clone(),
         revealed: run.revealed,
     }
 }
@@ -532,11 +543,13 @@ where
 
 async fn upsert_run(conn: &mut SqliteConnection, run: &Run) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO runs (id, profile_name, targets, scenarios, started_at, finished_at, status, error, revealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO runs (id, profile_name, targets, scenarios, started_at, finished_at, status, error, revealed,
+             jwt_keys)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET profile_name = excluded.profile_name, targets = excluded.targets,
              scenarios = excluded.scenarios, started_at = excluded.started_at, finished_at = excluded.finished_at,
-             status = excluded.status, error = excluded.error, revealed = excluded.revealed",
+             status = excluded.status, error = excluded.error, revealed = excluded.revealed,
+             jwt_keys = excluded.jwt_keys",
     )
     .bind(&run.id)
     .bind(&run.profile_name)
@@ -547,6 +560,7 @@ async fn upsert_run(conn: &mut SqliteConnection, run: &Run) -> Result<(), StoreE
     .bind(run.status.as_str())
     .bind(run.error.as_ref().map(|e| to_json(e, "error")).transpose()?)
     .bind(run.revealed)
+    .bind(to_json(&run.jwt_keys, "jwt_keys")?)
     .execute(conn)
     .await
     .map_err(query_err("save the run"))?;

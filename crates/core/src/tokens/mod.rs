@@ -1,6 +1,9 @@
 //! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times.
 
+pub mod jwks_cache;
 pub mod jwt;
+pub mod keys;
+pub mod verify;
 
 use crate::model::Millis;
 

@@ -64,6 +64,7 @@ fn run_of(exchanges: Vec<Exchange>) -> Run {
         events: Vec::new(),
         findings: Vec::new(),
         results: Vec::new(),
+        jwt_keys: Vec::new(),
         revealed: false,
     }
 }
@@ -444,6 +445,7 @@ fn redacted_values_survive_and_lengths_come_from_credentials() {
             value_len: 43,
             ..info
         }),
+        verification: None,
     });
     let s = &jar_steps(&run)[0];
     let sid = s.cookies.iter().find(|c| c.name == SID).expect("kept");
