@@ -1,5 +1,6 @@
-//! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times.
+//! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times; forged JWTs for the active checks.
 
+pub mod forge;
 pub mod jwks_cache;
 pub mod jwt;
 pub mod keys;
