@@ -52,6 +52,7 @@ async fn execute(
     let _registered = state.register_run(&request.request_id, cancel.clone())?;
     let reveal = request.reveal;
     let settings = request.settings.clone();
+    let jwt_secret = request.jwt_secret.clone().filter(|s| !s.is_empty());
     match request.target {
         RunTarget::Lab {
             mode,
@@ -86,6 +87,7 @@ async fn execute(
             };
             let mut opts = options(state, &password, reveal, scenarios, sink, cancel);
             opts.settings = settings;
+            opts.jwt_secret = jwt_secret;
             match flow::run(&profile, opts).await {
                 Ok(run) => Ok(view(&run, &password, reveal)),
                 Err(e) => {
@@ -116,6 +118,7 @@ fn options(
     opts.scenarios = scenarios;
     opts.events = sink;
     opts.cancel = cancel;
+    opts.jwks_cache = Some(authlens_core::tokens::jwks_cache::JwksCache::default_location());
     opts.store = match state.store() {
         Ok(store) => Some(store.clone()),
         Err(e) => {

@@ -22,6 +22,10 @@ pub struct RunRequest {
     pub settings: Option<authlens_core::flow::ScenarioSettings>,
     /// Keep full token and session values in the returned run and the history (never the password).
     pub reveal: bool,
+    /// An HMAC secret to verify the run's JWTs with (else the profile's `[jwt] secret_env`); never stored.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub jwt_secret: Option<String>,
 }
 
 /// What to run against.
@@ -99,6 +103,7 @@ impl std::fmt::Debug for RunRequest {
             .field("scenarios", &self.scenarios)
             .field("settings", &self.settings)
             .field("reveal", &self.reveal)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "‹set›"))
             .finish()
     }
 }
@@ -267,6 +272,7 @@ mod tests {
             scenarios: vec![],
             settings: None,
             reveal: false,
+            jwt_secret: None,
         };
         assert!(!format!("{request:?}").contains("hunter2"));
 

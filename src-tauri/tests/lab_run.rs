@@ -29,6 +29,7 @@ fn lab_request(id: &str, mode: &str, flaws: &[&str]) -> RunRequest {
         scenarios: vec![],
         settings: None,
         reveal: false,
+        jwt_secret: None,
     }
 }
 
@@ -204,6 +205,7 @@ async fn bad_requests_fail_with_a_code_and_a_failed_event() {
         scenarios: vec![],
         settings: None,
         reveal: false,
+        jwt_secret: None,
     };
     let err = run_request(&state, request, EventSink::none())
         .await
@@ -347,6 +349,7 @@ async fn a_profile_run_uses_the_password_it_is_given_and_keeps_it_out_of_everyth
         scenarios: vec!["lifecycle".into()],
         settings: None,
         reveal: true,
+        jwt_secret: None,
     };
     let view = run_request(&state, request, EventSink::new(tx)).await;
     lab.shutdown().await;
@@ -393,6 +396,7 @@ async fn a_profile_run_without_a_password_takes_the_keychain_and_says_why_it_can
         scenarios: vec![],
         settings: None,
         reveal: false,
+        jwt_secret: None,
     };
     let err = run_request(&state, request, EventSink::new(tx)).await;
     lab.shutdown().await;
@@ -451,6 +455,7 @@ async fn a_profile_run_takes_the_password_kept_in_the_os_keychain() {
         scenarios: vec!["lifecycle".into()],
         settings: None,
         reveal: false,
+        jwt_secret: None,
     };
     let view = run_request(&state, request, EventSink::none()).await;
     let forgotten = passwords::forget(&toml).await.unwrap();

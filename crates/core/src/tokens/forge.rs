@@ -1489,7 +1489,8 @@ MCowBQYDK2VwAyEAfKY+Kw+WYzitJrt3g6frPbGj+ZvPOgCEoE4I/u9D/vg=
         let fs = forgeries(&t, &keys).unwrap();
         // 3 + 4 + (5 RSA + 3 EC) + 1 + 2
         assert_eq!(fs.len(), 18);
-        for attack in Attack::ALL {
+        // Every attack but the re-signed audience (it needs the secret: the jwt-attacks scenario builds it).
+        for attack in Attack::ALL.into_iter().filter(|a| *a != Attack::WrongAudience) {
             assert!(fs.iter().any(|f| f.attack == attack), "{attack:?}");
         }
         let mut tokens: Vec<&str> = fs.iter().map(|f| f.token.as_str()).collect();

@@ -64,6 +64,9 @@ fn comments_order_and_unknown_keys_survive_an_apply() {
         vec![
             "login.extract[1].group",
             "probe.accepted",
+            "jwt.oidc_issuer",
+            "jwt.secret_env",
+            "jwt.audience",
             "http.timeout_secs"
         ]
     );
@@ -153,7 +156,10 @@ fn apply_then_read_round_trips() {
     // Indices now point into the new text; everything else is what was applied.
     f.refresh.as_mut().unwrap().extract[0].index = Some(0);
     f.prefetch.as_mut().unwrap().extract[0].index = Some(0);
+    // Keys the form does not show (the [jwt] table) are kept in the text, listed as extra.
+    assert_eq!(back.extra, f.extra);
     back.extra.clear();
+    f.extra.clear();
     assert_eq!(back, f);
     // And once more changes nothing.
     assert_eq!(apply_form(&out, &back).unwrap(), out);
