@@ -52,6 +52,8 @@ pub fn lab_options(lab: &LabHandle) -> RunOptions {
         &lab.other_replicas(),
     )
     .expect("lab urls");
+    // An HS256 lab's secret verifies its tokens (the profile would read AUTHLENS_LAB_JWT_SECRET).
+    opts.jwt_secret = lab.jwt_secret();
     opts
 }
 
