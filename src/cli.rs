@@ -102,6 +102,9 @@ pub struct DemoArgs {
     /// expiry or idle scenario. `--short-lifetimes false` keeps the lab's real defaults.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     pub short_lifetimes: Option<bool>,
+    /// How the lab signs access JWTs: hs256, rs256, es256 or eddsa.
+    #[arg(long, default_value = "hs256", value_parser = parse_signing)]
+    pub signing: authlens_lab::Signing,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -206,6 +209,15 @@ pub struct LabArgs {
     /// How long an account stays locked after 5 failed logins, in seconds.
     #[arg(long, default_value_t = 30)]
     pub lockout_secs: u64,
+    /// How access JWTs are signed: hs256, rs256, es256 or eddsa (keys are generated at start).
+    #[arg(long, default_value = "hs256", value_parser = parse_signing)]
+    pub signing: authlens_lab::Signing,
+    /// The HS256 secret (hs256 only; default: 32 random bytes per run, never printed).
+    #[arg(long, env = "AUTHLENS_LAB_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Rotate the signing key every N seconds (the previous key keeps verifying).
+    #[arg(long)]
+    pub key_rotation_secs: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -263,5 +275,9 @@ fn parse_mode(s: &str) -> Result<authlens_lab::Mode, String> {
 }
 
 fn parse_flaw(s: &str) -> Result<authlens_lab::Flaw, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+fn parse_signing(s: &str) -> Result<authlens_lab::Signing, String> {
     s.parse().map_err(|e| format!("{e}"))
 }

@@ -127,6 +127,15 @@ fn changes(mode: Mode, flaw: Flaw) -> Vec<(&'static str, Status)> {
         | Flaw::WeakSessionId
         | Flaw::NoRateLimit
         | Flaw::PerReplicaStore => vec![],
+        // Access-JWT verification flaws: the lifecycle only presents genuine tokens, so nothing
+        // changes here; the JWT attack checks catch them (weak-secret: the offline secret audit).
+        Flaw::AlgNoneAccepted
+        | Flaw::SignatureNotVerified
+        | Flaw::WeakSecret
+        | Flaw::KeyConfusion
+        | Flaw::NoAudCheck
+        | Flaw::PsychicSignature
+        | Flaw::HeaderKeysTrusted => vec![],
     }
 }
 

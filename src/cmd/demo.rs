@@ -61,6 +61,7 @@ pub async fn demo(args: DemoArgs) -> u8 {
             .collect();
         let mut cfg = LabConfig::new(mode);
         cfg.flaws = flaws.clone();
+        cfg.signing = args.signing;
         cfg.http_port = Some(0);
         cfg.tls_dir = authlens_core::paths::lab_tls_dir();
         let cfg = match cfg.shaped(&shape) {

@@ -1,6 +1,6 @@
 //! `authlens lab`: the bundled target server on 127.0.0.1 until Ctrl-C.
 
-use authlens_lab::{Flaw, LabConfig, Lifetimes, Mode, RateLimit, StoreBackend};
+use authlens_lab::{Flaw, LabConfig, Lifetimes, Mode, RateLimit, Signing, StoreBackend};
 
 use crate::cli::LabArgs;
 
@@ -13,7 +13,7 @@ pub async fn lab(args: LabArgs) -> u8 {
                 .map(|m| m.to_string())
                 .collect();
             println!(
-                "{:<22} {}  [{}]",
+                "{:<24} {}  [{}]",
                 f.to_string(),
                 f.describe(),
                 modes.join(", ")
@@ -45,6 +45,9 @@ pub async fn lab(args: LabArgs) -> u8 {
             lockout_secs: args.lockout_secs,
             ..RateLimit::default()
         },
+        signing: args.signing,
+        jwt_secret: args.jwt_secret.clone(),
+        key_rotation_secs: args.key_rotation_secs,
     };
     let lab = match authlens_lab::start(cfg).await {
         Ok(l) => l,
@@ -73,6 +76,14 @@ pub async fn lab(args: LabArgs) -> u8 {
         }
     }
     println!("  store: {}", lab.store_description());
+    if let (Some(jwks), Some(oidc)) = (lab.jwks_url(), lab.openid_configuration_url()) {
+        println!("  signing: {}", signing_line(&lab, &args));
+        println!("  jwks:    {jwks}");
+        println!("  oidc:    {oidc}");
+        if lab.public_key_pem().is_some() {
+            println!("  public key: {}/.well-known/public-key.pem", lab.https_url);
+        }
+    }
     println!(
         "  certificate: {} (profiles with tls.trust = \"lab\" trust it)",
         lab.cert_path.display()
@@ -96,6 +107,30 @@ pub async fn lab(args: LabArgs) -> u8 {
     eprintln!("stopping the lab");
     lab.shutdown().await;
     0
+}
+
+/// `es256, kid lab-es256-1, rotating every 60 s`. Never the HS256 secret itself: only
+/// where it comes from.
+fn signing_line(lab: &authlens_lab::LabHandle, args: &LabArgs) -> String {
+    let mut line = format!(
+        "{} ({}), kid {}",
+        lab.signing(),
+        lab.signing().alg(),
+        lab.current_kid()
+    );
+    if lab.signing() == Signing::Hs256 {
+        line.push_str(if lab.flaws.contains(&Flaw::WeakSecret) {
+            ", secret: the weak-secret flaw's"
+        } else if args.jwt_secret.is_some() {
+            ", secret: the one given (--jwt-secret)"
+        } else {
+            ", secret: random for this run"
+        });
+    }
+    if let Some(secs) = args.key_rotation_secs {
+        line.push_str(&format!(", rotating every {secs} s"));
+    }
+    line
 }
 
 /// `--store` with its options; without `--store` the option given picks the kind.

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::LabError;
+use crate::jwt::signing::Signing;
 
 /// How the lab keeps users signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -72,10 +73,17 @@ pub enum Flaw {
     NoIdleTimeout,
     WeakSessionId,
     NoRateLimit,
+    AlgNoneAccepted,
+    SignatureNotVerified,
+    WeakSecret,
+    KeyConfusion,
+    NoAudCheck,
+    PsychicSignature,
+    HeaderKeysTrusted,
 }
 
 impl Flaw {
-    pub const ALL: [Flaw; 17] = [
+    pub const ALL: [Flaw; 24] = [
         Flaw::NoHttponly,
         Flaw::NoSecure,
         Flaw::SamesiteNone,
@@ -93,6 +101,13 @@ impl Flaw {
         Flaw::NoIdleTimeout,
         Flaw::WeakSessionId,
         Flaw::NoRateLimit,
+        Flaw::AlgNoneAccepted,
+        Flaw::SignatureNotVerified,
+        Flaw::WeakSecret,
+        Flaw::KeyConfusion,
+        Flaw::NoAudCheck,
+        Flaw::PsychicSignature,
+        Flaw::HeaderKeysTrusted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,11 +129,19 @@ impl Flaw {
             Flaw::NoIdleTimeout => "no-idle-timeout",
             Flaw::WeakSessionId => "weak-session-id",
             Flaw::NoRateLimit => "no-rate-limit",
+            Flaw::AlgNoneAccepted => "alg-none-accepted",
+            Flaw::SignatureNotVerified => "signature-not-verified",
+            Flaw::WeakSecret => "weak-secret",
+            Flaw::KeyConfusion => "key-confusion",
+            Flaw::NoAudCheck => "no-aud-check",
+            Flaw::PsychicSignature => "psychic-signature",
+            Flaw::HeaderKeysTrusted => "header-keys-trusted",
         }
     }
 
     /// Whether switching this flaw on changes anything observable in `mode`.
-    /// Cookie flaws need a cookie-carried credential; refresh flaws need refresh tokens.
+    /// Cookie flaws need a cookie-carried credential; refresh flaws need refresh tokens;
+    /// access-JWT flaws need access JWTs (some also a signing mode: see [`Flaw::describe`]).
     pub fn applies_to(self, mode: Mode) -> bool {
         use Flaw::*;
         match self {
@@ -126,7 +149,10 @@ impl Flaw {
                 matches!(mode, Mode::Session | Mode::Hybrid)
             }
             Fixation | TokenInUrl | NoIdleTimeout => mode == Mode::Session,
-            NoRotation | NoReuseDetection => matches!(mode, Mode::Jwt | Mode::Hybrid),
+            NoRotation | NoReuseDetection | AlgNoneAccepted | SignatureNotVerified | WeakSecret
+            | KeyConfusion | NoAudCheck | PsychicSignature | HeaderKeysTrusted => {
+                matches!(mode, Mode::Jwt | Mode::Hybrid)
+            }
             LogoutKeepsSession | LongLived | NoStoreMissing | PerReplicaStore | SlowRevocation
             | NoExpiryCheck | WeakSessionId | NoRateLimit => true,
         }
@@ -194,6 +220,27 @@ impl Flaw {
             Flaw::NoRateLimit => {
                 "Login never throttles or locks: passwords can be guessed as fast as the server answers."
             }
+            Flaw::AlgNoneAccepted => {
+                "Access JWTs with alg \"none\" (in any letter case) and an empty signature are accepted, so anyone can write their own claims."
+            }
+            Flaw::SignatureNotVerified => {
+                "The access JWT's signature is never checked (alg and kid still are): an edited payload, a stripped or a truncated signature is accepted."
+            }
+            Flaw::WeakSecret => {
+                "HS256 signing uses the secret `your-256-bit-secret` (jwt.io's example), which any wordlist finds in seconds; with other signing modes it changes nothing."
+            }
+            Flaw::KeyConfusion => {
+                "With RS256, ES256 or EdDSA signing, HS256 tokens whose HMAC secret is the lab's public key PEM (/.well-known/public-key.pem) are accepted too, so anyone can sign; with HS256 signing it changes nothing."
+            }
+            Flaw::NoAudCheck => {
+                "The access JWT's aud claim is not checked, so a token minted for another service is accepted (signature, iss and expiry still are)."
+            }
+            Flaw::PsychicSignature => {
+                "With ES256 signing, ECDSA verification skips its range check, so the all-zero signature (r = s = 0, CVE-2022-21449) passes for any token; with other signing modes it changes nothing."
+            }
+            Flaw::HeaderKeysTrusted => {
+                "The token picks its own key: an embedded jwk header is used to verify it, and an unknown kid is read as a file path (kid ../../../dev/null: an empty HS256 key)."
+            }
         }
     }
 }
@@ -217,7 +264,7 @@ impl FromStr for Flaw {
 }
 
 /// Accept `No_HttpOnly` as well as `no-httponly`: people type these by hand.
-fn normalize(s: &str) -> String {
+pub(crate) fn normalize(s: &str) -> String {
     s.trim().to_ascii_lowercase().replace('_', "-")
 }
 
@@ -231,7 +278,11 @@ pub struct ParseNameError {
 }
 
 impl ParseNameError {
-    fn new<'a>(kind: &'static str, input: &str, names: impl Iterator<Item = &'a str>) -> Self {
+    pub(crate) fn new<'a>(
+        kind: &'static str,
+        input: &str,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Self {
         Self {
             kind,
             input: input.to_owned(),
@@ -311,7 +362,7 @@ impl Default for RateLimit {
 pub const MAX_REPLICAS: u16 = 64;
 
 /// Everything [`crate::start`] needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct LabConfig {
     pub mode: Mode,
     pub flaws: BTreeSet<Flaw>,
@@ -330,6 +381,35 @@ pub struct LabConfig {
     /// How late revocations take effect with slow-revocation (ignored without it).
     pub revocation_delay_ms: u64,
     pub rate_limit: RateLimit,
+    /// How access JWTs are signed (jwt and hybrid modes).
+    pub signing: Signing,
+    /// The HS256 secret (hs256 signing only); `None`: 32 random bytes per lab, as 43
+    /// base64url characters. The weak-secret flaw sets its own.
+    pub jwt_secret: Option<String>,
+    /// Rotate the signing key this often (the previous key keeps verifying); `None`: only
+    /// on [`crate::LabHandle::rotate_keys`].
+    pub key_rotation_secs: Option<u64>,
+}
+
+/// The JWT secret stays out of logs and panic messages.
+impl fmt::Debug for LabConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LabConfig")
+            .field("mode", &self.mode)
+            .field("flaws", &self.flaws)
+            .field("https_port", &self.https_port)
+            .field("http_port", &self.http_port)
+            .field("lifetimes", &self.lifetimes)
+            .field("tls_dir", &self.tls_dir)
+            .field("replicas", &self.replicas)
+            .field("store", &self.store)
+            .field("revocation_delay_ms", &self.revocation_delay_ms)
+            .field("rate_limit", &self.rate_limit)
+            .field("signing", &self.signing)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("key_rotation_secs", &self.key_rotation_secs)
+            .finish()
+    }
 }
 
 impl LabConfig {
@@ -346,6 +426,9 @@ impl LabConfig {
             store: StoreBackend::Memory,
             revocation_delay_ms: 3_000,
             rate_limit: RateLimit::default(),
+            signing: Signing::default(),
+            jwt_secret: None,
+            key_rotation_secs: None,
         }
     }
 
@@ -391,7 +474,40 @@ impl LabConfig {
         if let StoreBackend::Redis(Some(url)) = &self.store {
             check_redis_url(url)?;
         }
+        self.validate_jwt()
+    }
+
+    fn validate_jwt(&self) -> Result<(), LabError> {
+        if let Some(secret) = &self.jwt_secret {
+            let reason = if self.signing != Signing::Hs256 {
+                "it only applies to hs256 signing"
+            } else if secret.is_empty() {
+                "it is empty"
+            } else if self.flaws.contains(&Flaw::WeakSecret) {
+                "flaw `weak-secret` sets the secret itself"
+            } else {
+                ""
+            };
+            if !reason.is_empty() {
+                return Err(LabError::JwtSecret {
+                    signing: self.signing,
+                    reason,
+                });
+            }
+        }
+        if self.key_rotation_secs == Some(0) {
+            return Err(LabError::KeyRotation);
+        }
         Ok(())
+    }
+
+    /// The HS256 secret the lab will use when one is fixed (configured or weak-secret).
+    pub(crate) fn fixed_secret(&self) -> Option<String> {
+        if self.flaws.contains(&Flaw::WeakSecret) {
+            Some(crate::jwt::keys::WEAK_SECRET.to_owned())
+        } else {
+            self.jwt_secret.clone()
+        }
     }
 }
 
@@ -489,15 +605,21 @@ mod tests {
             "no-httponly,no-secure,samesite-none,no-samesite,fixation,logout-keeps-session,long-lived,no-store-missing,token-in-url,\
              per-replica-store,slow-revocation,no-expiry-check,no-idle-timeout,weak-session-id,no-rate-limit"
         );
+        let jwt_flaws = "alg-none-accepted,signature-not-verified,weak-secret,key-confusion,no-aud-check,\
+                         psychic-signature,header-keys-trusted";
         assert_eq!(
             names(Mode::Jwt),
-            "logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing,\
-             per-replica-store,slow-revocation,no-expiry-check,weak-session-id,no-rate-limit"
+            format!(
+                "logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing,\
+                 per-replica-store,slow-revocation,no-expiry-check,weak-session-id,no-rate-limit,{jwt_flaws}"
+            )
         );
         assert_eq!(
             names(Mode::Hybrid),
-            "no-httponly,no-secure,samesite-none,no-samesite,logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing,\
-             per-replica-store,slow-revocation,no-expiry-check,weak-session-id,no-rate-limit"
+            format!(
+                "no-httponly,no-secure,samesite-none,no-samesite,logout-keeps-session,no-rotation,no-reuse-detection,long-lived,no-store-missing,\
+                 per-replica-store,slow-revocation,no-expiry-check,weak-session-id,no-rate-limit,{jwt_flaws}"
+            )
         );
     }
 
@@ -548,5 +670,44 @@ mod tests {
         assert!(!remote.contains("hunter2"), "password redacted: {remote}");
         assert!(err(redis("rediss://127.0.0.1:6379")).contains("only redis://"));
         assert!(err(redis("127.0.0.1:6379")).contains("refused"));
+    }
+
+    #[test]
+    fn validate_jwt_options() {
+        let cfg = |signing: Signing, secret: Option<&str>, flaws: &[Flaw]| LabConfig {
+            signing,
+            jwt_secret: secret.map(str::to_owned),
+            flaws: flaws.iter().copied().collect(),
+            ..LabConfig::new(Mode::Jwt)
+        };
+        let err = |c: LabConfig| c.validate().unwrap_err().to_string();
+        cfg(Signing::Hs256, Some("s3cret"), &[]).validate().unwrap();
+        cfg(Signing::Rs256, None, &[Flaw::KeyConfusion])
+            .validate()
+            .unwrap();
+        // Flaws that need another signing mode are accepted and do nothing.
+        cfg(Signing::Hs256, None, &[Flaw::PsychicSignature])
+            .validate()
+            .unwrap();
+        assert_eq!(
+            err(cfg(Signing::Rs256, Some("s3cret"), &[])),
+            "JWT secret refused (rs256 signing): it only applies to hs256 signing"
+        );
+        assert!(err(cfg(Signing::Hs256, Some(""), &[])).contains("it is empty"));
+        assert!(
+            err(cfg(Signing::Hs256, Some("s3cret"), &[Flaw::WeakSecret]))
+                .contains("flaw `weak-secret` sets the secret itself")
+        );
+        let mut zero = cfg(Signing::Hs256, None, &[]);
+        zero.key_rotation_secs = Some(0);
+        assert!(err(zero).contains("at least 1 second"));
+        assert_eq!(
+            cfg(Signing::Hs256, None, &[Flaw::WeakSecret])
+                .fixed_secret()
+                .as_deref(),
+            Some("your-256-bit-secret")
+        );
+        let debug = format!("{:?}", cfg(Signing::Hs256, Some("s3cret"), &[]));
+        assert!(!debug.contains("s3cret"), "{debug}");
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::{Flaw, Mode};
+use crate::jwt::signing::Signing;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -89,6 +90,21 @@ pub enum LabError {
 
     #[error("cannot open the lab database: {0}")]
     Database(#[from] sqlx::Error),
+
+    #[error("JWT secret refused ({signing} signing): {reason}")]
+    JwtSecret {
+        signing: Signing,
+        reason: &'static str,
+    },
+
+    #[error("key rotation interval must be at least 1 second")]
+    KeyRotation,
+
+    #[error("cannot generate the lab's {signing} signing key: {detail}")]
+    KeyGen { signing: Signing, detail: String },
+
+    #[error("cannot keep the lab's public key files: {0}")]
+    KeyDir(#[source] std::io::Error),
 
     #[error("lab startup task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

@@ -31,12 +31,14 @@ mod store;
 mod tls;
 mod token_mode;
 mod users;
+mod wellknown;
 
 pub use config::{
     Flaw, LabConfig, Lifetimes, MAX_REPLICAS, Mode, ParseNameError, RateLimit, StoreBackend,
     default_tls_dir,
 };
 pub use error::LabError;
+pub use jwt::signing::Signing;
 pub use server::{LabHandle, ReplicaUrls, start};
 pub use shape::{DEFAULT_REPLICAS, Shape, teaching_lifetimes};
 pub use users::{USERS, User};

@@ -41,6 +41,14 @@ pub(crate) fn index(lab: &Lab) -> String {
          <p>Replica {} of {}, store: {}</p>\n",
         lab.mode, lab.replica, lab.replicas, lab.store_kind
     );
+    if lab.mode != Mode::Session {
+        let _ = writeln!(
+            body,
+            "<p>Access tokens: {}, key <code>{}</code></p>",
+            lab.access.keys().signing().alg(),
+            escape(&lab.access.keys().current().kid)
+        );
+    }
     if lab.flaws.is_empty() {
         body.push_str("<p>Active flaws: none (safe defaults).</p>\n");
     } else {
@@ -68,12 +76,18 @@ pub(crate) fn index(lab: &Lab) -> String {
             "GET /api/me",
             "POST /api/refresh",
             "POST /api/logout",
+            "GET /.well-known/jwks.json",
+            "GET /.well-known/openid-configuration",
+            "GET /.well-known/public-key.pem",
         ],
         Mode::Hybrid => &[
             "POST /api/login",
             "GET /api/me",
             "POST /api/auth/refresh",
             "POST /api/auth/logout",
+            "GET /.well-known/jwks.json",
+            "GET /.well-known/openid-configuration",
+            "GET /.well-known/public-key.pem",
         ],
     };
     body.push_str("<p>Endpoints:</p>\n<ul>\n");

@@ -22,10 +22,13 @@ use crate::config::{Flaw, LabConfig, Mode};
 use crate::error::LabError;
 use crate::http::ApiError;
 use crate::jwt::AccessTokens;
+use crate::jwt::keys::Keyring;
+use crate::jwt::signing::Signing;
+use crate::jwt::verify::Lapses;
 use crate::rate_limit::LoginLimiter;
 use crate::state::{self, Lab, Shared};
 use crate::store::Backing;
-use crate::{pages, ports, session_mode, tls, token_mode, users};
+use crate::{pages, ports, session_mode, tls, token_mode, users, wellknown};
 
 const BODY_LIMIT: usize = 64 * 1024;
 const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -57,6 +60,10 @@ pub struct LabHandle {
     pub mode: Mode,
     pub flaws: BTreeSet<Flaw>,
     servers: Vec<(Handle<SocketAddr>, JoinHandle<std::io::Result<()>>)>,
+    /// Shared by every replica.
+    keys: Arc<Keyring>,
+    /// The key_rotation_secs timer.
+    rotation: Option<JoinHandle<()>>,
     /// `None` only once shutdown has taken it.
     backing: Option<Backing>,
     store_description: String,
@@ -72,6 +79,8 @@ impl fmt::Debug for LabHandle {
             .field("mode", &self.mode)
             .field("flaws", &self.flaws)
             .field("store", &self.store_description)
+            .field("signing", &self.keys.signing())
+            .field("kid", &self.keys.current().kid)
             .finish_non_exhaustive()
     }
 }
@@ -93,10 +102,55 @@ impl LabHandle {
         self.store_description.clone()
     }
 
+    /// How access JWTs are signed.
+    pub fn signing(&self) -> Signing {
+        self.keys.signing()
+    }
+
+    /// The kid of the key that signs new access tokens: `lab-<signing>-<n>`
+    /// (`lab-rs256-1`, then `lab-rs256-2` after a rotation…).
+    pub fn current_kid(&self) -> String {
+        self.keys.current().kid.clone()
+    }
+
+    /// The current signing key's public key, SubjectPublicKeyInfo PEM (LF line endings,
+    /// final newline), exactly as `/.well-known/public-key.pem` serves it; `None` for HS256.
+    pub fn public_key_pem(&self) -> Option<String> {
+        self.keys.current().public.as_ref().map(|p| p.pem.clone())
+    }
+
+    /// The current HS256 secret (the HMAC key is its UTF-8 bytes); `None` for the other
+    /// signing modes.
+    pub fn jwt_secret(&self) -> Option<String> {
+        self.keys.current().secret.clone()
+    }
+
+    /// Replica 1's JWKS URL (jwt and hybrid modes; session mode issues no JWTs).
+    pub fn jwks_url(&self) -> Option<String> {
+        (self.mode != Mode::Session).then(|| format!("{}{}", self.https_url, wellknown::JWKS))
+    }
+
+    /// Replica 1's OpenID-style discovery document (jwt and hybrid modes).
+    pub fn openid_configuration_url(&self) -> Option<String> {
+        (self.mode != Mode::Session)
+            .then(|| format!("{}{}", self.https_url, wellknown::OPENID_CONFIGURATION))
+    }
+
+    /// Rotate the signing key now, for every replica: a new key signs from now on, the
+    /// previous one still verifies and stays in the JWKS, the one before it is dropped.
+    /// Returns the new kid.
+    pub async fn rotate_keys(&self) -> Result<String, LabError> {
+        let keys = self.keys.clone();
+        tokio::task::spawn_blocking(move || keys.rotate()).await?
+    }
+
     /// Stop accepting, let in-flight requests finish (up to a few seconds), wait until
     /// every listener has stopped, then release the store (closing connections,
     /// stopping a spawned redis-server, removing temp files).
     pub async fn shutdown(mut self) {
+        if let Some(rotation) = self.rotation.take() {
+            rotation.abort();
+        }
         let servers = std::mem::take(&mut self.servers);
         for (handle, _) in &servers {
             handle.graceful_shutdown(Some(GRACE));
@@ -117,6 +171,9 @@ impl LabHandle {
 
 impl Drop for LabHandle {
     fn drop(&mut self) {
+        if let Some(rotation) = &self.rotation {
+            rotation.abort();
+        }
         for (handle, _) in &self.servers {
             handle.shutdown();
         }
@@ -167,11 +224,19 @@ pub async fn start(cfg: LabConfig) -> Result<LabHandle, LabError> {
 
     let lifetimes = state::effective_lifetimes(cfg.lifetimes, &cfg.flaws);
     let (backing, stores) = Backing::open(&cfg, state::rules(&cfg, &lifetimes)).await?;
-    // One issuer (replica 1) and one key: a token from any replica verifies on all.
+    // One issuer (replica 1) and one keyring: a token from any replica verifies on all.
+    let keys = {
+        let (signing, secret) = (cfg.signing, cfg.fixed_secret());
+        let with_dir = cfg.flaws.contains(&Flaw::HeaderKeysTrusted);
+        Arc::new(
+            tokio::task::spawn_blocking(move || Keyring::new(signing, secret, with_dir)).await??,
+        )
+    };
     let access = Arc::new(AccessTokens::new(
+        keys.clone(),
         &first.https_url,
         lifetimes.access_secs,
-        !cfg.flaws.contains(&Flaw::NoExpiryCheck),
+        Lapses::from_flaws(&cfg.flaws),
     ));
     let limiter = Arc::new(LoginLimiter::new(cfg.rate_limit));
 
@@ -191,6 +256,7 @@ pub async fn start(cfg: LabConfig) -> Result<LabHandle, LabError> {
             lifetimes,
             limiter: limiter.clone(),
             replica: u16::try_from(i + 1).unwrap_or(u16::MAX),
+            base_url: urls.https_url.clone(),
             replicas: cfg.replicas,
             store_kind: backing.kind(),
         });
@@ -216,6 +282,10 @@ pub async fn start(cfg: LabConfig) -> Result<LabHandle, LabError> {
         }
     }
 
+    let rotation = cfg
+        .key_rotation_secs
+        .map(|secs| tokio::spawn(rotate_every(keys.clone(), Duration::from_secs(secs))));
+
     let store_description = backing.description().to_owned();
     tracing::info!(
         url = %first.https_url,
@@ -223,6 +293,8 @@ pub async fn start(cfg: LabConfig) -> Result<LabHandle, LabError> {
         store = %store_description,
         mode = %cfg.mode,
         flaws = ?cfg.flaws,
+        signing = %cfg.signing,
+        kid = %keys.current().kid,
         "lab listening"
     );
     Ok(LabHandle {
@@ -234,15 +306,33 @@ pub async fn start(cfg: LabConfig) -> Result<LabHandle, LabError> {
         mode: cfg.mode,
         flaws: cfg.flaws,
         servers,
+        keys,
+        rotation,
         backing: Some(backing),
         store_description,
     })
 }
 
+/// The key_rotation_secs timer. A failed rotation keeps the current key and tries again
+/// at the next tick.
+async fn rotate_every(keys: Arc<Keyring>, period: Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let keys = keys.clone();
+        match tokio::task::spawn_blocking(move || keys.rotate()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "lab key rotation failed"),
+            Err(error) => tracing::warn!(%error, "lab key rotation task failed"),
+        }
+    }
+}
+
 fn https_router(lab: Shared) -> Router {
     let mode_routes = match lab.mode {
         Mode::Session => session_mode::routes(),
-        Mode::Jwt | Mode::Hybrid => token_mode::routes(lab.mode),
+        Mode::Jwt | Mode::Hybrid => token_mode::routes(lab.mode).merge(wellknown::routes()),
     };
     Router::new()
         .route("/", get(index))

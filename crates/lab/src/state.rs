@@ -30,6 +30,8 @@ pub(crate) struct Lab {
     pub limiter: Arc<LoginLimiter>,
     /// 1-based.
     pub replica: u16,
+    /// This replica's `https://127.0.0.1:PORT` (the issuer is replica 1's).
+    pub base_url: String,
     pub replicas: u16,
     /// `memory`, `per-replica-memory`, `sqlite` or `redis`.
     pub store_kind: &'static str,

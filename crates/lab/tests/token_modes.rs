@@ -49,7 +49,10 @@ fn claims(jwt: &str) -> Value {
         )
         .unwrap()
     };
-    assert_eq!(decode(header), json!({ "typ": "JWT", "alg": "HS256" }));
+    assert_eq!(
+        decode(header),
+        json!({ "typ": "JWT", "alg": "HS256", "kid": "lab-hs256-1" })
+    );
     decode(payload)
 }
 

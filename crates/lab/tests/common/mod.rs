@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+pub mod jwt;
+
 use authlens_lab::{Flaw, LabConfig, LabHandle, Mode};
 use reqwest::Response;
 use rustls::pki_types::CertificateDer;
