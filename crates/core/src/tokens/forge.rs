@@ -731,6 +731,7 @@ pub fn forgeries(token: &str, keys: &[PublicKeyMaterial]) -> Result<Vec<Forgery>
     out.extend(key_confusion(&t, keys)?);
     out.push(psychic(&t, keys));
     out.push(embedded_jwk(&t)?);
+    out.extend(embedded_jwk_same_alg(&t)?);
     out.push(kid_traversal(&t)?);
     Ok(out)
 }
@@ -928,6 +929,75 @@ fn embedded_jwk(t: &Parsed<'_>) -> Result<Forgery, ForgeError> {
             .into(),
         format!("{input}.{sig}"),
     ))
+}
+
+/// The attacker's fixed keys (public on purpose: see `attacker/README.md`).
+const ATTACKER_RSA: &str = include_str!("attacker/rsa.pem");
+const ATTACKER_P384: &str = include_str!("attacker/p384.pem");
+const ATTACKER_ED25519: &str = include_str!("attacker/ed25519.pem");
+const ATTACKER_HMAC: &[u8] = b"authlens-attacker-hmac-key";
+
+/// The embedded-jwk attack in the token's own algorithm (a verifier that pins alg but takes the header's key):
+/// an attacker RSA key for RS*/PS*, P-384 for ES384, Ed25519 for EdDSA, an `oct` key for HS*. None for ES256
+/// (the P-256 forgery is already that) and for algorithms jsonwebtoken does not sign.
+fn embedded_jwk_same_alg(t: &Parsed<'_>) -> Result<Option<Forgery>, ForgeError> {
+    let Some(alg_text) = t.header.get("alg").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let Ok(alg) = alg_text.parse::<Algorithm>() else {
+        return Ok(None);
+    };
+    let key_err = |e: jsonwebtoken::errors::Error| ForgeError::Sign(e.to_string());
+    let (key, jwk, what) = match alg {
+        Algorithm::ES256 => return Ok(None),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => (
+            EncodingKey::from_secret(ATTACKER_HMAC),
+            serde_json::json!({"kty": "oct", "k": URL_SAFE_NO_PAD.encode(ATTACKER_HMAC)}),
+            "attacker HMAC key embedded as an oct jwk",
+        ),
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384
+        | Algorithm::PS512 => {
+            let k = EncodingKey::from_rsa_pem(ATTACKER_RSA.as_bytes()).map_err(key_err)?;
+            let j = jsonwebtoken::jwk::Jwk::from_encoding_key(&k, alg).map_err(key_err)?;
+            (k, public_jwk(&j)?, "attacker RSA key embedded as jwk")
+        }
+        Algorithm::ES384 => {
+            let k = EncodingKey::from_ec_pem(ATTACKER_P384.as_bytes()).map_err(key_err)?;
+            let j = jsonwebtoken::jwk::Jwk::from_encoding_key(&k, alg).map_err(key_err)?;
+            (k, public_jwk(&j)?, "attacker P-384 key embedded as jwk")
+        }
+        Algorithm::EdDSA => {
+            let k = EncodingKey::from_ed_pem(ATTACKER_ED25519.as_bytes()).map_err(key_err)?;
+            let j = jsonwebtoken::jwk::Jwk::from_encoding_key(&k, alg).map_err(key_err)?;
+            (k, public_jwk(&j)?, "attacker Ed25519 key embedded as jwk")
+        }
+        // Algorithm is non-exhaustive: a future one gets no forgery of this kind.
+        _ => return Ok(None),
+    };
+    let header = t
+        .fresh_header(alg_text)
+        .with("kid", Value::from(ATTACKER_KID))
+        .with("jwk", jwk);
+    let input = format!("{}.{}", header.segment(), t.payload_b64);
+    let sig = sign_segment(&input, &key, alg)?;
+    Ok(Some(forgery(
+        Attack::EmbeddedJwk,
+        format!("{what} ({alg_text})"),
+        format!(
+            "Signed {alg_text}, the token's own algorithm, with an attacker key whose public half the header \
+             carries as jwk: accepting it means the server verifies tokens with keys they bring themselves."
+        ),
+        format!("{input}.{sig}"),
+    )))
+}
+
+/// A JWK as JSON with only public members (no kid, alg or use: the header says those).
+fn public_jwk(j: &jsonwebtoken::jwk::Jwk) -> Result<Value, ForgeError> {
+    let mut v = serde_json::to_value(&j.algorithm).map_err(|e| ForgeError::Sign(e.to_string()))?;
+    if let Some(o) = v.as_object_mut() {
+        o.retain(|k, _| matches!(k.as_str(), "kty" | "crv" | "x" | "y" | "n" | "e" | "k"));
+    }
+    Ok(v)
 }
 
 fn kid_traversal(t: &Parsed<'_>) -> Result<Forgery, ForgeError> {
@@ -1487,8 +1557,8 @@ MCowBQYDK2VwAyEAfKY+Kw+WYzitJrt3g6frPbGj+ZvPOgCEoE4I/u9D/vg=
             PublicKeyMaterial::from_jwk(&jwk(RSA_JWK)).unwrap(), // duplicate: ignored
         ];
         let fs = forgeries(&t, &keys).unwrap();
-        // 3 + 4 + (5 RSA + 3 EC) + 1 + 2
-        assert_eq!(fs.len(), 18);
+        // 3 + 4 + (5 RSA + 3 EC) + 1 + 3 (embedded P-256 jwk, embedded jwk in the token's alg, kid traversal)
+        assert_eq!(fs.len(), 19);
         // Every attack but the re-signed audience (it needs the secret: the jwt-attacks scenario builds it).
         for attack in Attack::ALL.into_iter().filter(|a| *a != Attack::WrongAudience) {
             assert!(fs.iter().any(|f| f.attack == attack), "{attack:?}");
@@ -1525,6 +1595,7 @@ MCowBQYDK2VwAyEAfKY+Kw+WYzitJrt3g6frPbGj+ZvPOgCEoE4I/u9D/vg=
             checks.into_iter().collect::<Vec<_>>(),
             [
                 "jwt.alg-none",
+                "jwt.audience",
                 "jwt.header-keys",
                 "jwt.key-confusion",
                 "jwt.psychic",
