@@ -1,6 +1,7 @@
-//! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times.
+//! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times, HMAC secrets audited offline.
 
 pub mod jwt;
+pub mod weak_secret;
 
 use crate::model::Millis;
 
