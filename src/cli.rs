@@ -32,6 +32,9 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Past runs from the history database.
     History(HistoryArgs),
+    /// Audit an HS256/HS384/HS512 JWT's secret offline: the blank secret, a built-in list of common JWT
+    /// secrets, then your wordlists. Exit 1 when the secret is found, 0 when not (or timed out).
+    WeakSecret(WeakSecretArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -225,6 +228,31 @@ pub struct DecodeArgs {
     /// The token; `-` reads it from stdin (keeps it out of shell history).
     pub token: String,
     /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct WeakSecretArgs {
+    /// The token; `-` reads it from stdin (keeps it out of shell history).
+    pub token: String,
+    /// A wordlist, one candidate per line (repeatable; tried in order after the built-in list;
+    /// /dev/stdin reads a stream).
+    #[arg(long = "wordlist", short = 'w', value_name = "FILE")]
+    pub wordlists: Vec<PathBuf>,
+    /// Skip the built-in list of common JWT secrets (the blank secret is still tried).
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Give up after this long, e.g. 60s or 5m.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub time_limit: Option<std::time::Duration>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print the secret in full (default: its first characters and its length).
+    #[arg(long)]
+    pub reveal: bool,
+    /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -268,3 +268,122 @@ fn decode_shows_claims_and_survives_hostile_tokens() {
         );
     }
 }
+
+/// jwt.io's example token, signed with `your-256-bit-secret` (also in the built-in list).
+const JWT_IO: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+#[test]
+fn weak_secret_finds_a_planted_secret_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("words.txt");
+    let mut words: String = (0..5000).map(|i| format!("word{i}\n")).collect();
+    words.push_str("your-256-bit-secret\r\nlast\n");
+    std::fs::write(&list, words).unwrap();
+    let list = list.to_str().unwrap();
+
+    let out = authlens(
+        dir.path(),
+        &["weak-secret", JWT_IO, "--wordlist", list, "--no-builtin"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("found: the HS256 secret is \"yo…\" (19 bytes; --reveal shows it)"),
+        "{s}"
+    );
+    assert!(s.contains("words.txt, line 5001"), "{s}");
+    assert!(s.contains("candidates tried in"), "{s}");
+    assert!(
+        !s.contains("your-256-bit-secret"),
+        "redacted without --reveal"
+    );
+
+    let out = authlens(
+        dir.path(),
+        &[
+            "weak-secret",
+            JWT_IO,
+            "-w",
+            list,
+            "--no-builtin",
+            "--json",
+            "--reveal",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["outcome"]["type"], "found");
+    assert_eq!(v["outcome"]["secret"], "your-256-bit-secret");
+    assert_eq!(v["outcome"]["line"], 5001);
+    assert_eq!(v["tried"], 5002);
+    assert_eq!(v["alg"], "HS256");
+
+    // The built-in list alone finds it, the token read from stdin.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authlens"))
+        .args(["weak-secret", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("Bearer {JWT_IO}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("built-in list, line "));
+}
+
+#[test]
+fn weak_secret_not_found_and_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("words.txt");
+    std::fs::write(&list, "alpha\nbeta\n").unwrap();
+    let list = list.to_str().unwrap();
+    let out = authlens(
+        dir.path(),
+        &["weak-secret", JWT_IO, "-w", list, "--no-builtin", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["outcome"]["type"], "not-found");
+    assert_eq!(v["tried"], 3); // the blank secret and two lines
+    assert!(v["per_sec"].as_f64().is_some() && v["elapsed_ms"].as_u64().is_some());
+    let out = authlens(
+        dir.path(),
+        &["weak-secret", JWT_IO, "-w", list, "--no-builtin"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains("not found"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let rs256 = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln";
+    let out = authlens(dir.path(), &["weak-secret", rs256]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("RS256 is not an HMAC algorithm"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = dir.path().join("missing.txt");
+    let out = authlens(
+        dir.path(),
+        &["weak-secret", JWT_IO, "-w", missing.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("missing.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = authlens(dir.path(), &["weak-secret", "not-a-jwt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = authlens(dir.path(), &["weak-secret", JWT_IO, "--time-limit", "soon"]);
+    assert_eq!(out.status.code(), Some(2), "clap rejects a bad duration");
+}

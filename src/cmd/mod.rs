@@ -5,6 +5,7 @@ mod demo;
 mod history;
 mod lab;
 mod run;
+mod weak_secret;
 
 use authlens_core::CoreError;
 use authlens_core::events::{CancellationToken, EventSink};
@@ -23,6 +24,7 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Lab(a) => lab::lab(a).await,
         Command::Decode(a) => decode::decode(a),
         Command::History(a) => history::history(a).await,
+        Command::WeakSecret(a) => weak_secret::weak_secret(a).await,
     }
 }
 

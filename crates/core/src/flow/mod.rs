@@ -25,7 +25,7 @@ mod request;
 mod runner;
 mod scenarios;
 mod settings;
-// mod weak_secret;
+mod weak_secret;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

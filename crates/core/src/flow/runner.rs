@@ -156,7 +156,7 @@ impl<'a> Runner<'a> {
         }
         let cancelled = self.run.status == RunStatus::Cancelled;
         // The audit first: a secret it finds verifies the tokens.
-        // self.audit_secrets(!cancelled).await;
+        self.audit_secrets(!cancelled).await;
         self.verify_tokens(!cancelled).await;
         // Checks judge what was recorded, even for a run that stopped early: NotTested says what is missing.
         self.run.findings = checks::run_all(&self.run, &self.opts.checks);

@@ -1,10 +1,12 @@
-//! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times; forged JWTs for the active checks.
+//! Tokens: JWTs decoded for display, opaque tokens kept opaque, human times; verification keys and
+//! verification; forged JWTs for the active checks; HMAC secrets audited offline.
 
 pub mod forge;
 pub mod jwks_cache;
 pub mod jwt;
 pub mod keys;
 pub mod verify;
+pub mod weak_secret;
 
 use crate::model::Millis;
 

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `authlens weak-secret` against hashcat -m 16500 in CPU mode (PoCL), one HS256
+# dictionary attack each over the same generated wordlist, the secret absent (every candidate is tried).
+#
+#   scripts/bench/jwt-weak-secret.sh            # 2,000,000 candidates
+#   BENCH_LINES=5000000 scripts/bench/jwt-weak-secret.sh
+#   BENCH_TOKEN=long scripts/bench/jwt-weak-secret.sh   # a larger, access-token-like payload
+#
+# Installs hashcat, pocl-opencl-icd and ocl-icd-libopencl1 with apt-get when missing (as root, or through
+# sudo). Builds the release binary into $CARGO_TARGET_DIR (default: target/). hashcat's start-up (OpenCL
+# init, kernel load, self-test) is measured with a one-line wordlist and subtracted for the "excluding
+# start-up" row; its own reported speed (status JSON, summed over devices) is shown as well. The first
+# hashcat run compiles its kernel with PoCL (minutes); it is a warm-up, not measured.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BENCH_LINES=${BENCH_LINES:-2000000}
+BENCH_TOKEN=${BENCH_TOKEN:-short}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+HASHCAT_NOTE=""
+# hashcat dlopens libOpenCL.so.1 (the ICD loader), which finds PoCL's CPU device through /etc/OpenCL/vendors.
+if ! command -v hashcat >/dev/null || ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 \
+    || ! ldconfig -p | grep -q 'libOpenCL\.so\.1'; then
+    echo "installing hashcat, pocl-opencl-icd and ocl-icd-libopencl1..." >&2
+    if ! { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
+        --no-install-recommends hashcat pocl-opencl-icd ocl-icd-libopencl1 >/dev/null; }; then
+        HASHCAT_NOTE="hashcat could not be installed (apt-get failed or no root/sudo)"
+    fi
+fi
+
+echo "building authlens (release)..." >&2
+(cd "$ROOT" && cargo build --release -q -p authlens)
+BIN="$TARGET_DIR/release/authlens"
+
+echo "generating $BENCH_LINES candidates and an HS256 token..." >&2
+python3 - "$WORK" "$BENCH_LINES" "$BENCH_TOKEN" <<'EOF'
+import base64, hashlib, hmac, json, os, random, sys
+
+work, lines, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rng = random.Random(5)
+alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+with open(os.path.join(work, "list.txt"), "w") as f:
+    for _ in range(lines):
+        # 6 to 14 characters, like a leaked-password list; never the secret below (it has an upper case).
+        f.write("".join(rng.choice(alphabet) for _ in range(rng.randint(6, 14))) + "\n")
+with open(os.path.join(work, "one.txt"), "w") as f:
+    f.write("notthesecret\n")
+
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+header = {"alg": "HS256", "typ": "JWT"}
+claims = {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}
+if kind == "long":
+    claims = {"iss": "https://auth.example.test", "sub": "alice", "aud": "authlens-lab",
+              "iat": 1790000000, "exp": 1790000900, "jti": "0d9c4c2e-6a1b-4f7e-9a53-2b8f7c1d4e6a",
+              "scope": "openid profile email"}
+signing_input = b64(json.dumps(header, separators=(",", ":")).encode()) + "." + \
+    b64(json.dumps(claims, separators=(",", ":")).encode())
+secret = b"Absent-" + os.urandom(16).hex().encode()
+sig = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+with open(os.path.join(work, "token.txt"), "w") as f:
+    f.write(signing_input + "." + b64(sig) + "\n")
+print(f"token: {len(signing_input)}-byte signing input", file=sys.stderr)
+EOF
+TOKEN=$(cat "$WORK/token.txt")
+
+now() { date +%s.%N; }
+
+echo "running authlens weak-secret..." >&2
+t0=$(now)
+set +e
+"$BIN" weak-secret "$TOKEN" --wordlist "$WORK/list.txt" --no-builtin --json >"$WORK/authlens.json"
+code=$?
+set -e
+t1=$(now)
+if [ "$code" != 0 ]; then
+    echo "authlens weak-secret exited $code (expected 0: not found)" >&2
+    cat "$WORK/authlens.json" >&2
+    exit 1
+fi
+
+HC_ARGS=(-m 16500 -a 0 -D 1 --force -O -w 3 --potfile-disable --restore-disable --logfile-disable
+    --status --status-json --status-timer 1)
+hashcat_run() { # $1 wordlist, $2 output file; prints wall seconds
+    local s e rc
+    s=$(now)
+    set +e
+    hashcat "${HC_ARGS[@]}" --session "bench$$" "$WORK/token.txt" "$1" >"$2" 2>&1
+    rc=$?
+    set -e
+    e=$(now)
+    # 1 = exhausted (not cracked), the expected end; anything else is a failure.
+    if [ "$rc" != 1 ]; then
+        echo "hashcat exited $rc" >>"$2"
+        echo "fail"
+        return
+    fi
+    python3 -c "print($e - $s)"
+}
+
+HC_FULL=fail HC_ONE=fail
+if [ -z "$HASHCAT_NOTE" ]; then
+    echo "running hashcat (warm-up, one-line baseline, full list)..." >&2
+    hashcat_run "$WORK/one.txt" "$WORK/hc-warm.txt" >/dev/null # first run compiles the kernel
+    HC_ONE=$(hashcat_run "$WORK/one.txt" "$WORK/hc-one.txt")
+    HC_FULL=$(hashcat_run "$WORK/list.txt" "$WORK/hc-full.txt")
+    if [ "$HC_FULL" = fail ] || [ "$HC_ONE" = fail ]; then
+        HASHCAT_NOTE="hashcat failed to run: $(grep -v '^{' "$WORK/hc-full.txt" "$WORK/hc-one.txt" | tail -5 | tr '\n' ' ')"
+    fi
+fi
+
+python3 - "$WORK" "$BENCH_LINES" "$(python3 -c "print($t1 - $t0)")" "$HC_ONE" "$HC_FULL" "$HASHCAT_NOTE" <<'EOF'
+import json, sys, os
+
+work, lines, authlens_wall, hc_one, hc_full, note = sys.argv[1:7]
+lines = int(lines)
+a = json.load(open(os.path.join(work, "authlens.json")))
+a_rate = a["per_sec"]
+rows = [("authlens weak-secret (its report)", a["tried"], a["elapsed_ms"] / 1000, a_rate),
+        ("authlens weak-secret (wall clock, process)", a["tried"], float(authlens_wall),
+         a["tried"] / float(authlens_wall))]
+device = ""
+if hc_full != "fail" and not note:
+    hc_full, hc_one = float(hc_full), float(hc_one)
+    rows.append(("hashcat -m 16500 -O, CPU/PoCL (wall clock)", lines, hc_full, lines / hc_full))
+    if hc_full > hc_one:
+        rows.append(("hashcat, excluding start-up (minus a 1-line run)", lines, hc_full - hc_one,
+                     lines / (hc_full - hc_one)))
+    speeds = []
+    for line in open(os.path.join(work, "hc-full.txt"), errors="replace"):
+        if line.startswith("{"):
+            try:
+                s = json.loads(line)
+            except ValueError:
+                continue
+            total = sum(d.get("speed", 0) for d in s.get("devices", []))
+            device = ", ".join(d.get("device_name", "?") for d in s.get("devices", []))
+            if total > 0:
+                speeds.append(total)
+    if speeds:
+        rows.append(("hashcat, its own reported speed (peak status)", None, None, max(speeds)))
+
+fmt = lambda x, f: "—" if x is None else f.format(x)
+print(f"\nHS256, {lines:,} candidates, secret absent; {os.cpu_count()} CPUs"
+      + (f"; hashcat device: {device}" if device else ""))
+print("\n| tool | candidates | seconds | candidates/s | authlens ÷ this |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for name, n, secs, rate in rows:
+    print(f"| {name} | {fmt(n, '{:,}')} | {fmt(secs, '{:.3f}')} | {rate:,.0f} | {a_rate / rate:.1f}× |")
+if note:
+    print(f"\nhashcat: {note}")
+EOF
