@@ -157,6 +157,8 @@ fn unmasked_tokens(run: &Run) -> Vec<String> {
                         && k.to_ascii_lowercase().contains("token")
                         && !s.starts_with('‹')
                         && s != "Bearer"
+                        // An OpenID configuration's token_endpoint is a URL, not a token.
+                        && !s.starts_with("https://")
                     {
                         out.push(format!("exchange #{ex} member {k}"));
                     }
