@@ -84,12 +84,36 @@ async fn every_active_check_flips_exactly_with_its_flaw() {
         (Signing::Rs256, None, vec![]),
         (Signing::Es256, None, vec![]),
         (Signing::EdDsa, None, vec![]),
-        (Signing::Hs256, Some(Flaw::SignatureNotVerified), vec!["jwt.signature-checked"]),
-        (Signing::Hs256, Some(Flaw::AlgNoneAccepted), vec!["jwt.alg-none"]),
-        (Signing::Rs256, Some(Flaw::KeyConfusion), vec!["jwt.key-confusion"]),
-        (Signing::Es256, Some(Flaw::PsychicSignature), vec!["jwt.psychic"]),
-        (Signing::Hs256, Some(Flaw::HeaderKeysTrusted), vec!["jwt.header-keys"]),
-        (Signing::Rs256, Some(Flaw::HeaderKeysTrusted), vec!["jwt.header-keys"]),
+        (
+            Signing::Hs256,
+            Some(Flaw::SignatureNotVerified),
+            vec!["jwt.signature-checked"],
+        ),
+        (
+            Signing::Hs256,
+            Some(Flaw::AlgNoneAccepted),
+            vec!["jwt.alg-none"],
+        ),
+        (
+            Signing::Rs256,
+            Some(Flaw::KeyConfusion),
+            vec!["jwt.key-confusion"],
+        ),
+        (
+            Signing::Es256,
+            Some(Flaw::PsychicSignature),
+            vec!["jwt.psychic"],
+        ),
+        (
+            Signing::Hs256,
+            Some(Flaw::HeaderKeysTrusted),
+            vec!["jwt.header-keys"],
+        ),
+        (
+            Signing::Rs256,
+            Some(Flaw::HeaderKeysTrusted),
+            vec!["jwt.header-keys"],
+        ),
         (Signing::Hs256, Some(Flaw::NoAudCheck), vec!["jwt.audience"]),
     ];
     let profile = profile();
@@ -120,17 +144,38 @@ async fn every_active_check_flips_exactly_with_its_flaw() {
                 Status::Pass
             };
             let got = verdicts.get(*id).copied().unwrap_or(Status::NotTested);
-            assert_eq!(got, expected, "{signing:?} {flaw:?}: {id}\n{}", describe(run));
+            assert_eq!(
+                got,
+                expected,
+                "{signing:?} {flaw:?}: {id}\n{}",
+                describe(run)
+            );
             if expected == Status::Fail {
-                assert_eq!(findings[*id], Status::Fail, "{signing:?} {flaw:?}: finding {id}");
+                assert_eq!(
+                    findings[*id],
+                    Status::Fail,
+                    "{signing:?} {flaw:?}: finding {id}"
+                );
             }
         }
         // Every forged token was one request to the probe; the forged value is kept redacted.
-        let access = run.credentials.iter().find(|c| c.name == "access").expect("access token");
+        let access = run
+            .credentials
+            .iter()
+            .find(|c| c.name == "access")
+            .expect("access token");
         let payload = access.value.split('.').nth(1).expect("payload segment");
         for r in run.results.iter().filter(|r| r.scenario == "jwt-attacks") {
-            if let Measurement::Forgery { token, exchange_id: Some(ex), .. } = &r.measurement {
-                assert!(!token.is_empty() && !token.contains(payload), "not redacted: {token}");
+            if let Measurement::Forgery {
+                token,
+                exchange_id: Some(ex),
+                ..
+            } = &r.measurement
+            {
+                assert!(
+                    !token.is_empty() && !token.contains(payload),
+                    "not redacted: {token}"
+                );
                 let ex = run.exchange(*ex).expect("exchange");
                 assert_eq!(ex.purpose, Purpose::ForgedToken);
             }
@@ -145,12 +190,24 @@ async fn verification_with_every_key_source_and_signing_mode() {
     for signing in [Signing::Rs256, Signing::Es256, Signing::EdDsa] {
         let lab = lab(signing, &[], None).await;
         let run = run_with(&lab, &profile(), |_| {}).await;
-        let access: Vec<_> = run.credentials.iter().filter(|c| c.name == "access").collect();
+        let access: Vec<_> = run
+            .credentials
+            .iter()
+            .filter(|c| c.name == "access")
+            .collect();
         assert!(!access.is_empty());
         for c in &access {
             let v = c.verification.as_ref().expect("verified");
-            assert_eq!(v.signature, SignatureVerdict::Verified, "{signing:?}: {}", v.detail);
-            assert_eq!(v.key.as_deref(), Some(format!("kid {}", lab.current_kid()).as_str()));
+            assert_eq!(
+                v.signature,
+                SignatureVerdict::Verified,
+                "{signing:?}: {}",
+                v.detail
+            );
+            assert_eq!(
+                v.key.as_deref(),
+                Some(format!("kid {}", lab.current_kid()).as_str())
+            );
             let iss = v.claims.iter().find(|c| c.claim == "iss").unwrap();
             assert_eq!(iss.status, Status::Pass, "{}", iss.detail);
             let aud = v.claims.iter().find(|c| c.claim == "aud").unwrap();
@@ -180,10 +237,18 @@ async fn verification_with_every_key_source_and_signing_mode() {
                 p.jwt.jwks_file = Some(set);
             }
             let run = run_with(&lab, &p, |_| {}).await;
-            assert!(!run.exchanges.iter().any(|e| e.purpose == Purpose::KeyFetch), "{what}");
+            assert!(
+                !run.exchanges.iter().any(|e| e.purpose == Purpose::KeyFetch),
+                "{what}"
+            );
             let c = run.credentials.iter().find(|c| c.name == "access").unwrap();
             let v = c.verification.as_ref().unwrap();
-            assert_eq!(v.signature, SignatureVerdict::Verified, "{signing:?} via {what}: {}", v.detail);
+            assert_eq!(
+                v.signature,
+                SignatureVerdict::Verified,
+                "{signing:?} via {what}: {}",
+                v.detail
+            );
         }
         lab.shutdown().await;
     }
@@ -191,18 +256,32 @@ async fn verification_with_every_key_source_and_signing_mode() {
     // HS256: the right secret verifies, a wrong one flips the verdict.
     let hs = lab(Signing::Hs256, &[], Some("right-secret-for-this-test-1234")).await;
     let run = run_with(&hs, &profile(), |_| {}).await;
-    assert_eq!(statuses(&run)["jwt.verification"], Status::Pass, "{:#?}", run.jwt_keys);
-    let run = run_with(&hs, &profile(), |o| o.jwt_secret = Some("wrong-secret".into())).await;
+    assert_eq!(
+        statuses(&run)["jwt.verification"],
+        Status::Pass,
+        "{:#?}",
+        run.jwt_keys
+    );
+    let run = run_with(&hs, &profile(), |o| {
+        o.jwt_secret = Some("wrong-secret".into())
+    })
+    .await;
     assert_eq!(statuses(&run)["jwt.verification"], Status::Fail);
     let c = run.credentials.iter().find(|c| c.name == "access").unwrap();
-    assert_eq!(c.verification.as_ref().unwrap().signature, SignatureVerdict::Invalid);
+    assert_eq!(
+        c.verification.as_ref().unwrap().signature,
+        SignatureVerdict::Invalid
+    );
     // A JWKS URL that is not there: a named problem, not a failed run.
     let mut p = profile();
     p.jwt.oidc_issuer = None;
     p.jwt.jwks_url = Some(UrlRef::Path("/no/such/jwks.json".into()));
     let run = run_with(&hs, &p, |o| o.jwt_secret = None).await;
     let src = run.jwt_keys.iter().find(|k| k.kind == "jwks-url").unwrap();
-    assert!(src.problems.iter().any(|p| p.contains("HTTP 404")), "{src:?}");
+    assert!(
+        src.problems.iter().any(|p| p.contains("HTTP 404")),
+        "{src:?}"
+    );
     hs.shutdown().await;
 }
 
@@ -229,7 +308,10 @@ async fn key_rotation_shows_between_runs() {
     assert_eq!(rotation.added, vec![new_kid.clone()], "{src:?}");
     let c = run.credentials.iter().find(|c| c.name == "access").unwrap();
     let v = c.verification.as_ref().unwrap();
-    assert_eq!((v.signature, v.key.clone()), (SignatureVerdict::Verified, Some(format!("kid {new_kid}"))));
+    assert_eq!(
+        (v.signature, v.key.clone()),
+        (SignatureVerdict::Verified, Some(format!("kid {new_kid}")))
+    );
     lab.shutdown().await;
 }
 
@@ -242,20 +324,41 @@ async fn weak_secret_found_in_a_run_only_with_the_flaw() {
     let weak_run = run_with(&weak, &profile, |o| o.jwt_secret = None).await;
     assert_eq!(statuses(&safe_run)["jwt.weak-secret"], Status::Pass);
     assert_eq!(statuses(&weak_run)["jwt.weak-secret"], Status::Fail);
-    let r = weak_run.results.iter().find(|r| r.scenario == "weak-secret" && r.status == Status::Fail).unwrap();
+    let r = weak_run
+        .results
+        .iter()
+        .find(|r| r.scenario == "weak-secret" && r.status == Status::Fail)
+        .unwrap();
     match &r.measurement {
-        Measurement::WeakSecret { outcome, found_in, secret, .. } => {
+        Measurement::WeakSecret {
+            outcome,
+            found_in,
+            secret,
+            ..
+        } => {
             assert_eq!(outcome, "found");
             assert_eq!(found_in.as_deref(), Some("built-in list"));
             // Shortened: never the whole secret in a stored run.
-            assert!(secret.as_deref().is_some_and(|s| !s.contains("your-256-bit-secret")), "{secret:?}");
+            assert!(
+                secret
+                    .as_deref()
+                    .is_some_and(|s| !s.contains("your-256-bit-secret")),
+                "{secret:?}"
+            );
         }
         m => panic!("{m:?}"),
     }
     assert!(!r.summary.contains("your-256-bit-secret"), "{}", r.summary);
     // The secret found verifies the run's tokens.
-    let c = weak_run.credentials.iter().find(|c| c.name == "access").unwrap();
-    let v = c.verification.as_ref().expect("verified with the found secret");
+    let c = weak_run
+        .credentials
+        .iter()
+        .find(|c| c.name == "access")
+        .unwrap();
+    let v = c
+        .verification
+        .as_ref()
+        .expect("verified with the found secret");
     assert_eq!(v.signature, SignatureVerdict::Verified, "{}", v.detail);
     safe.shutdown().await;
     weak.shutdown().await;
@@ -276,10 +379,19 @@ async fn a_wordlist_given_to_the_run_is_searched() {
         o.jwt_wordlists = vec![list.clone()];
     })
     .await;
-    let r = run.results.iter().find(|r| r.scenario == "weak-secret").unwrap();
+    let r = run
+        .results
+        .iter()
+        .find(|r| r.scenario == "weak-secret")
+        .unwrap();
     match &r.measurement {
         Measurement::WeakSecret { outcome, line, .. } => {
-            assert_eq!((outcome.as_str(), *line), ("found", Some(50_001)), "{}", r.summary);
+            assert_eq!(
+                (outcome.as_str(), *line),
+                ("found", Some(50_001)),
+                "{}",
+                r.summary
+            );
         }
         m => panic!("{m:?}"),
     }

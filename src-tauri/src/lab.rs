@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use authlens_core::flow::RunOptions;
-use authlens_lab::{Flaw, LabConfig, LabHandle, Mode, Shape, USERS};
+use authlens_lab::{Flaw, LabConfig, LabHandle, Mode, Shape, Signing, USERS};
 
 use crate::error::ApiError;
 use authlens_core::flow::{Scenario, ScenarioSettings};
@@ -17,6 +17,21 @@ pub fn profile_toml(mode: Mode) -> &'static str {
         Mode::Session => include_str!("../../profiles/lab-session.toml"),
         Mode::Jwt => include_str!("../../profiles/lab-jwt.toml"),
         Mode::Hybrid => include_str!("../../profiles/lab-hybrid.toml"),
+    }
+}
+
+pub fn signing_description(signing: Signing) -> &'static str {
+    match signing {
+        Signing::Hs256 => {
+            "HS256: one shared secret signs and verifies (nothing to publish; guessable if weak)."
+        }
+        Signing::Rs256 => {
+            "RS256: an RSA key pair; the public key is published at the JWKS and OpenID discovery URLs."
+        }
+        Signing::Es256 => {
+            "ES256: a P-256 key pair (ECDSA), published like RS256; the psychic-signature flaw needs it."
+        }
+        Signing::EdDsa => "EdDSA: an Ed25519 key pair, published like RS256.",
     }
 }
 
@@ -56,6 +71,13 @@ pub fn catalogue() -> LabCatalogue {
             .map(|u| LabUser {
                 username: u.username.to_string(),
                 email: u.email.to_string(),
+            })
+            .collect(),
+        signings: Signing::ALL
+            .iter()
+            .map(|s| NamedDoc {
+                name: s.as_str().to_string(),
+                description: signing_description(*s).to_string(),
             })
             .collect(),
         scenarios: Scenario::ALL
@@ -107,11 +129,13 @@ pub fn shape(
 pub async fn start(
     mode: Mode,
     flaws: BTreeSet<Flaw>,
+    signing: Signing,
     shape: &Shape,
     tls_dir: &Path,
 ) -> Result<LabHandle, ApiError> {
     let mut cfg = LabConfig::new(mode);
     cfg.flaws = flaws;
+    cfg.signing = signing;
     cfg.http_port = Some(0);
     cfg.tls_dir = tls_dir.to_path_buf();
     let cfg = cfg.shaped(shape)?;
@@ -120,8 +144,25 @@ pub async fn start(
     Ok(lab)
 }
 
+/// A signing mode name from the UI; none means HS256.
+pub fn parse_signing(name: Option<&str>) -> Result<Signing, ApiError> {
+    match name {
+        None | Some("") => Ok(Signing::default()),
+        Some(n) => n.parse().map_err(|_| {
+            let names: Vec<&str> = Signing::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::new(
+                "lab.signing",
+                format!("unknown signing mode `{n}` (expected {})", names.join(", ")),
+            )
+        }),
+    }
+}
+
 /// Point a run at the lab: its first instance, its certificate, and every other instance as a replica.
 pub fn aim(opts: &mut RunOptions, lab: &LabHandle) -> Result<(), ApiError> {
+    // Its HMAC secret verifies its tokens; its keys change with every start, so no JWKS cache.
+    opts.jwt_secret = lab.jwt_secret();
+    opts.jwks_cache = None;
     opts.retarget(
         &lab.https_url,
         lab.http_url.as_deref(),

@@ -60,13 +60,15 @@ async fn execute(
             replicas,
             store,
             short_lifetimes,
+            signing,
         } => {
             let (mode, flaws) = lab::parse_target(&mode, &flaws)?;
             tracing::info!(request_id = %request.request_id, %mode, ?flaws, ?replicas, "lab run requested");
             let profile = profiles::parse(lab::profile_toml(mode))?;
             let password = lab::run_user().password;
             let shape = lab::shape(&scenarios, replicas, store, short_lifetimes);
-            let lab = lab::start(mode, flaws, &shape, state.lab_tls_dir()).await?;
+            let signing = lab::parse_signing(signing.as_deref())?;
+            let lab = lab::start(mode, flaws, signing, &shape, state.lab_tls_dir()).await?;
             let mut opts = options(state, password, reveal, scenarios, sink, cancel);
             opts.settings = settings;
             if let Err(e) = lab::aim(&mut opts, &lab) {

@@ -25,6 +25,7 @@ fn lab_request(id: &str, mode: &str, flaws: &[&str]) -> RunRequest {
             replicas: None,
             store: None,
             short_lifetimes: None,
+            signing: None,
         },
         scenarios: vec![],
         settings: None,
@@ -311,6 +312,7 @@ async fn profile_toml_for_lab(dir: &tempfile::TempDir) -> (authlens_lab::LabHand
     let lab = authlens_desktop::lab::start(
         authlens_lab::Mode::Jwt,
         BTreeSet::new(),
+        authlens_lab::Signing::default(),
         &authlens_lab::Shape::default(),
         dir.path(),
     )

@@ -104,6 +104,9 @@ pub async fn demo(args: DemoArgs) -> u8 {
             lab.shutdown().await;
             return super::fail(format!("lab address for {mode}: {e}"));
         }
+        // The in-process lab's HMAC secret verifies its tokens (asymmetric labs publish their keys).
+        opts.jwt_secret = lab.jwt_secret();
+        opts.jwks_cache = None;
         let result = super::execute(&profile, opts, format!("{mode} mode")).await;
         lab.shutdown().await;
         match result {

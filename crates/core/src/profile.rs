@@ -15,8 +15,8 @@ use crate::model::CredentialKind;
 pub mod form;
 mod jwt;
 mod template;
-pub use jwt::{JwtSettings, UrlRef};
 pub use form::{FormError, ProfileForm, apply_form, read_form};
+pub use jwt::{JwtSettings, UrlRef};
 pub use template::{
     Template, Vars, json_variables as template_json_variables, render_json as template_render_json,
 };

@@ -2,7 +2,7 @@
 //! named by the header, and the active attacks (the jwt-attacks scenario's results) and the weak-secret
 //! audit's results.
 
-use crate::model::{CredentialKind, SignatureVerdict, Severity, Status};
+use crate::model::{CredentialKind, Severity, SignatureVerdict, Status};
 use crate::tokens::verify::header_key_hints;
 
 use super::measured::from_results;
@@ -31,7 +31,12 @@ pub(crate) fn alg_none(ctx: &Ctx) -> Outcome {
         .run
         .credentials
         .iter()
-        .filter(|c| c.jwt.as_ref().and_then(|j| j.alg.as_deref()).is_some_and(|a| a.eq_ignore_ascii_case("none")))
+        .filter(|c| {
+            c.jwt
+                .as_ref()
+                .and_then(|j| j.alg.as_deref())
+                .is_some_and(|a| a.eq_ignore_ascii_case("none"))
+        })
         .collect();
     if unsigned.is_empty() {
         return active;
@@ -39,13 +44,23 @@ pub(crate) fn alg_none(ctx: &Ctx) -> Outcome {
     let labels: Vec<String> = unsigned.iter().map(|c| c.label.clone()).collect();
     let ev = unsigned
         .iter()
-        .map(|c| credential_evidence(c, c.issued_by, "header alg", &format!("{}: alg none", c.label)))
+        .map(|c| {
+            credential_evidence(
+                c,
+                c.issued_by,
+                "header alg",
+                &format!("{}: alg none", c.label),
+            )
+        })
         .collect();
     worse(
         active,
         Outcome::fail(
             Severity::Critical,
-            format!("the server itself issued unsigned tokens (alg none): {}", list(&labels)),
+            format!(
+                "the server itself issued unsigned tokens (alg none): {}",
+                list(&labels)
+            ),
         )
         .with(ev),
     )
@@ -61,7 +76,11 @@ pub(crate) fn key_confusion(ctx: &Ctx) -> Outcome {
 }
 
 pub(crate) fn weak_secret(ctx: &Ctx) -> Outcome {
-    from_results(ctx, "jwt.weak-secret", "no HS256, HS384 or HS512 token was captured: nothing to audit")
+    from_results(
+        ctx,
+        "jwt.weak-secret",
+        "no HS256, HS384 or HS512 token was captured: nothing to audit",
+    )
 }
 
 pub(crate) fn psychic(ctx: &Ctx) -> Outcome {
@@ -79,7 +98,12 @@ pub(crate) fn header_keys(ctx: &Ctx) -> Outcome {
             continue;
         }
         facts.push(format!("{}: {}", c.label, hints.join(", ")));
-        ev.push(credential_evidence(c, c.issued_by, "header", &format!("{}: {}", c.label, hints.join(", "))));
+        ev.push(credential_evidence(
+            c,
+            c.issued_by,
+            "header",
+            &format!("{}: {}", c.label, hints.join(", ")),
+        ));
     }
     if facts.is_empty() {
         return active;
@@ -89,7 +113,10 @@ pub(crate) fn header_keys(ctx: &Ctx) -> Outcome {
         active,
         Outcome::warn(
             Severity::Medium,
-            format!("the server's tokens name their own key ({}): never let a verifier follow it", list(&facts)),
+            format!(
+                "the server's tokens name their own key ({}): never let a verifier follow it",
+                list(&facts)
+            ),
         )
         .with(ev),
     )
@@ -105,7 +132,11 @@ pub(crate) fn audience(ctx: &Ctx) -> Outcome {
         .credentials
         .iter()
         .filter(|c| KINDS.contains(&c.kind))
-        .filter_map(|c| c.jwt.as_ref().and_then(|j| j.claims.as_ref().map(|cl| (c, j, cl))))
+        .filter_map(|c| {
+            c.jwt
+                .as_ref()
+                .and_then(|j| j.claims.as_ref().map(|cl| (c, j, cl)))
+        })
         .collect();
     if tokens.is_empty() {
         return active;
@@ -116,18 +147,34 @@ pub(crate) fn audience(ctx: &Ctx) -> Outcome {
     for (c, j, claims) in &tokens {
         // Judged against the profile's expectations when verification ran, else presence only.
         if let Some(v) = &c.verification {
-            for cc in v.claims.iter().filter(|cc| matches!(cc.claim.as_str(), "aud" | "iss" | "typ")) {
+            for cc in v
+                .claims
+                .iter()
+                .filter(|cc| matches!(cc.claim.as_str(), "aud" | "iss" | "typ"))
+            {
                 match cc.status {
                     Status::Fail => fails.push(format!("{}: {}", c.label, cc.detail)),
                     Status::Warn => warns.push(format!("{}: {}", c.label, cc.detail)),
                     _ => {}
                 }
-                ev.push(credential_evidence(c, c.issued_by, format!("claim {}", cc.claim), &format!("{}: {}", c.label, cc.detail)));
+                ev.push(credential_evidence(
+                    c,
+                    c.issued_by,
+                    format!("claim {}", cc.claim),
+                    &format!("{}: {}", c.label, cc.detail),
+                ));
             }
             continue;
         }
-        let missing: Vec<&str> = ["aud", "iss"].into_iter().filter(|k| claims.get(*k).is_none()).collect();
-        let typ = if j.typ.is_none() { " (and no typ header)" } else { "" };
+        let missing: Vec<&str> = ["aud", "iss"]
+            .into_iter()
+            .filter(|k| claims.get(*k).is_none())
+            .collect();
+        let typ = if j.typ.is_none() {
+            " (and no typ header)"
+        } else {
+            ""
+        };
         if !missing.is_empty() {
             warns.push(format!("{} has no {}{typ}", c.label, missing.join(" or ")));
         }
@@ -138,8 +185,16 @@ pub(crate) fn audience(ctx: &Ctx) -> Outcome {
             &format!(
                 "{}: aud {}, iss {}, typ {}",
                 c.label,
-                if claims.get("aud").is_some() { "present" } else { "absent" },
-                if claims.get("iss").is_some() { "present" } else { "absent" },
+                if claims.get("aud").is_some() {
+                    "present"
+                } else {
+                    "absent"
+                },
+                if claims.get("iss").is_some() {
+                    "present"
+                } else {
+                    "absent"
+                },
                 j.typ.as_deref().unwrap_or("absent")
             ),
         ));
@@ -186,10 +241,16 @@ pub(crate) fn verification(ctx: &Ctx) -> Outcome {
         ev.push(credential_evidence(c, c.issued_by, "signature", &line));
         match v.signature {
             SignatureVerdict::Verified => passes.push(c.label.clone()),
-            SignatureVerdict::Invalid | SignatureVerdict::Unsigned | SignatureVerdict::Malformed => fails.push(line),
+            SignatureVerdict::Invalid
+            | SignatureVerdict::Unsigned
+            | SignatureVerdict::Malformed => fails.push(line),
             SignatureVerdict::NoKey | SignatureVerdict::UnsupportedAlg => warns.push(line),
         }
-        for cc in v.claims.iter().filter(|cc| matches!(cc.claim.as_str(), "exp" | "nbf")) {
+        for cc in v
+            .claims
+            .iter()
+            .filter(|cc| matches!(cc.claim.as_str(), "exp" | "nbf"))
+        {
             if cc.status == Status::Fail {
                 fails.push(format!("{}: {} {}", c.label, cc.claim, cc.detail));
             }
@@ -210,7 +271,10 @@ pub(crate) fn verification(ctx: &Ctx) -> Outcome {
         }
         Outcome::warn(Severity::Medium, why)
     } else {
-        Outcome::pass(format!("{} verified with the configured keys", list(&passes)))
+        Outcome::pass(format!(
+            "{} verified with the configured keys",
+            list(&passes)
+        ))
     };
     outcome.with(ev)
 }

@@ -37,21 +37,32 @@ impl<'a> Runner<'a> {
         let target = in_use
             .iter()
             .filter_map(|id| self.run.credential(*id))
-            .find(|c| c.jwt.as_ref().is_some_and(|j| j.claims.is_some()) && c.value.split('.').count() == 3)
+            .find(|c| {
+                c.jwt.as_ref().is_some_and(|j| j.claims.is_some())
+                    && c.value.split('.').count() == 3
+            })
             .cloned();
         let Some(cred) = target else {
             for check in CHECKS {
-                let r = not_tested(None, check, "the probe sends no signed JWT to forge (no JWS among its credentials)");
+                let r = not_tested(
+                    None,
+                    check,
+                    "the probe sends no signed JWT to forge (no JWS among its credentials)",
+                );
                 self.add_result(r).await;
             }
             return Ok(());
         };
         let base = self.base.clone();
         let baseline = self
-            .replay_with(&mut s, cred.id, ReplayTarget {
-                note: Some("sent alone, unmodified (baseline for the forged tokens)".into()),
-                ..ReplayTarget::new(base.clone(), Purpose::ForgedToken)
-            })
+            .replay_with(
+                &mut s,
+                cred.id,
+                ReplayTarget {
+                    note: Some("sent alone, unmodified (baseline for the forged tokens)".into()),
+                    ..ReplayTarget::new(base.clone(), Purpose::ForgedToken)
+                },
+            )
             .await?;
         if baseline.verdict != Verdict::Accepted {
             for check in CHECKS {
@@ -84,7 +95,11 @@ impl<'a> Runner<'a> {
             Ok(f) => f,
             Err(e) => {
                 for check in CHECKS {
-                    let r = not_tested(Some(&cred), check, &format!("{} cannot be forged: {e}", cred.label));
+                    let r = not_tested(
+                        Some(&cred),
+                        check,
+                        &format!("{} cannot be forged: {e}", cred.label),
+                    );
                     self.add_result(r).await;
                 }
                 return Ok(());
@@ -110,32 +125,53 @@ impl<'a> Runner<'a> {
     async fn send_forgery(&mut self, s: &mut Session, cred: &Credential, f: Forgery) -> Step_<()> {
         let base = self.base.clone();
         let r = self
-            .replay_with(s, cred.id, ReplayTarget {
-                value: Some(f.token.clone()),
-                note: Some(format!("forged: {}", f.variant)),
-                ..ReplayTarget::new(base, Purpose::ForgedToken)
-            })
+            .replay_with(
+                s,
+                cred.id,
+                ReplayTarget {
+                    value: Some(f.token.clone()),
+                    note: Some(format!("forged: {}", f.variant)),
+                    ..ReplayTarget::new(base, Purpose::ForgedToken)
+                },
+            )
             .await?;
-        let status = self.run.exchange(r.exchange_id.unwrap_or(0)).and_then(|e| e.final_status());
+        let status = self
+            .run
+            .exchange(r.exchange_id.unwrap_or(0))
+            .and_then(|e| e.final_status());
         let (result_status, summary) = match r.verdict {
             Verdict::Accepted => (
                 Status::Fail,
                 format!("ACCEPTED {} ({}): {}", f.variant, cred.label, f.description),
             ),
-            Verdict::Rejected => (Status::Pass, format!("rejected {} ({})", f.variant, cred.label)),
+            Verdict::Rejected => (
+                Status::Pass,
+                format!("rejected {} ({})", f.variant, cred.label),
+            ),
             Verdict::Inconclusive => (
                 Status::NotTested,
-                format!("{} ({}): the answer was inconclusive", f.variant, cred.label),
+                format!(
+                    "{} ({}): the answer was inconclusive",
+                    f.variant, cred.label
+                ),
             ),
         };
-        let token = if self.redactor.reveals() { f.token.clone() } else { forge::redacted(&f.token) };
+        let token = if self.redactor.reveals() {
+            f.token.clone()
+        } else {
+            forge::redacted(&f.token)
+        };
         let result = ScenarioResult {
             scenario: SCENARIO.into(),
             credential_id: Some(cred.id),
             subject: format!("{} · {}", cred.label, f.variant),
             replica: None,
             status: result_status,
-            severity: if f.check == "jwt.audience" { Severity::High } else { Severity::Critical },
+            severity: if f.check == "jwt.audience" {
+                Severity::High
+            } else {
+                Severity::Critical
+            },
             summary,
             check_id: Some(f.check.clone()),
             measurement: Measurement::Forgery {
@@ -163,14 +199,19 @@ impl<'a> Runner<'a> {
         let message = format!("{}.{}", parts.first()?, parts.get(1)?);
         let secret = self.keys.keys.iter().find(|k| {
             k.family == AlgorithmFamily::Hmac
-                && k.verifies(parts.get(2).copied().unwrap_or(""), message.as_bytes(), alg) == Ok(true)
+                && k.verifies(parts.get(2).copied().unwrap_or(""), message.as_bytes(), alg)
+                    == Ok(true)
         })?;
         let secret = secret.decoding.try_get_as_bytes().ok()?.to_vec();
         let mut claims = jwt.claims.clone()?;
-        claims.as_object_mut()?.insert("aud".into(), OTHER_AUDIENCE.into());
+        claims
+            .as_object_mut()?
+            .insert("aud".into(), OTHER_AUDIENCE.into());
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).ok()?);
         let input = format!("{}.{payload}", parts[0]);
-        let sig = jsonwebtoken::crypto::sign(input.as_bytes(), &EncodingKey::from_secret(&secret), alg).ok()?;
+        let sig =
+            jsonwebtoken::crypto::sign(input.as_bytes(), &EncodingKey::from_secret(&secret), alg)
+                .ok()?;
         Some(Forgery {
             attack: forge::Attack::WrongAudience,
             check: "jwt.audience".into(),

@@ -28,7 +28,11 @@ impl<'a> Runner<'a> {
     pub(super) async fn load_keys(&mut self) {
         let jwt = self.profile.jwt.clone();
         let mut ring = KeyRing::default();
-        let secret = self.opts.jwt_secret.clone().map(|s| (s, "secret given for this run".to_string()));
+        let secret = self
+            .opts
+            .jwt_secret
+            .clone()
+            .map(|s| (s, "secret given for this run".to_string()));
         let secret = secret.or_else(|| {
             let env = jwt.secret_env.as_ref()?;
             match std::env::var(env) {
@@ -115,7 +119,9 @@ impl<'a> Runner<'a> {
             serde_json::from_str(&body).map_err(|e| format!("{url}: not JSON ({e})"))?;
         if let Some(iss) = doc.get("issuer").and_then(|v| v.as_str()) {
             if iss.trim_end_matches('/') != text {
-                tracing::info!("the discovery document's issuer `{iss}` differs from the configured `{text}`");
+                tracing::info!(
+                    "the discovery document's issuer `{iss}` differs from the configured `{text}`"
+                );
             }
             self.keys.discovered_issuer = Some(iss.to_string());
         }
@@ -123,7 +129,8 @@ impl<'a> Runner<'a> {
             .get("jwks_uri")
             .and_then(|v| v.as_str())
             .ok_or_else(|| format!("{url}: no jwks_uri"))?;
-        let jwks = url::Url::parse(jwks_uri).map_err(|e| format!("jwks_uri `{jwks_uri}` is not a URL: {e}"))?;
+        let jwks = url::Url::parse(jwks_uri)
+            .map_err(|e| format!("jwks_uri `{jwks_uri}` is not a URL: {e}"))?;
         if !matches!(jwks.scheme(), "https" | "http") {
             return Err(format!("jwks_uri `{jwks_uri}` is not an http(s) URL"));
         }
@@ -151,10 +158,19 @@ impl<'a> Runner<'a> {
                 let (mut info, k) = keys::from_jwks(&body, &origin.label, origin.kind);
                 info.fetched_at = Some(fetched_at);
                 let kids: Vec<String> = k.iter().filter_map(|k| k.kid.clone()).collect();
-                info.rotation = cached.as_ref().and_then(|prev| jwks_cache::rotation(prev, &kids));
+                info.rotation = cached
+                    .as_ref()
+                    .and_then(|prev| jwks_cache::rotation(prev, &kids));
                 if let Some(c) = &cache
                     && !k.is_empty()
-                    && let Err(e) = c.put(key, Entry { fetched_at, kids, body })
+                    && let Err(e) = c.put(
+                        key,
+                        Entry {
+                            fetched_at,
+                            kids,
+                            body,
+                        },
+                    )
                 {
                     tracing::warn!("could not write the JWKS cache {}: {e}", c.path().display());
                 }
@@ -166,7 +182,8 @@ impl<'a> Runner<'a> {
                     let (mut info, k) = keys::from_jwks(&e.body, &origin.label, origin.kind);
                     info.fetched_at = Some(e.fetched_at);
                     info.from_cache = true;
-                    info.problems.push(format!("{problem}; using the cached copy"));
+                    info.problems
+                        .push(format!("{problem}; using the cached copy"));
                     (info, k)
                 }
                 None => {
@@ -191,25 +208,44 @@ impl<'a> Runner<'a> {
         // Redirects are not followed: keys come only from the URLs the profile names.
         let sent = tokio::time::timeout(
             FETCH_TIMEOUT,
-            self.send(StepKind::Extra, Purpose::KeyFetch, &label, req, &mut jar, false),
+            self.send(
+                StepKind::Extra,
+                Purpose::KeyFetch,
+                &label,
+                req,
+                &mut jar,
+                false,
+            ),
         )
         .await;
         let id = match sent {
             Ok(Ok(id)) => id,
             Ok(Err(_)) => return Err(format!("{url}: not fetched (the run was cancelled)")),
-            Err(_) => return Err(format!("{url}: no answer within {} s", FETCH_TIMEOUT.as_secs())),
+            Err(_) => {
+                return Err(format!(
+                    "{url}: no answer within {} s",
+                    FETCH_TIMEOUT.as_secs()
+                ));
+            }
         };
         self.persist_exchange(id).await;
-        let ex = self.run.exchange(id).ok_or_else(|| format!("{url}: not recorded"))?;
+        let ex = self
+            .run
+            .exchange(id)
+            .ok_or_else(|| format!("{url}: not recorded"))?;
         if let Some(e) = &ex.error {
             return Err(format!("{url}: {}", e.message));
         }
-        let resp = ex.final_response().ok_or_else(|| format!("{url}: no response"))?;
+        let resp = ex
+            .final_response()
+            .ok_or_else(|| format!("{url}: no response"))?;
         if !(200..300).contains(&resp.status) {
             return Err(format!("{url}: HTTP {}", resp.status));
         }
         if resp.body.size > MAX_KEY_DOCUMENT_BYTES as u64 || resp.body.truncated {
-            return Err(format!("{url}: the body is over {MAX_KEY_DOCUMENT_BYTES} bytes"));
+            return Err(format!(
+                "{url}: the body is over {MAX_KEY_DOCUMENT_BYTES} bytes"
+            ));
         }
         resp.body
             .text
@@ -235,7 +271,12 @@ impl<'a> Runner<'a> {
                 let (info, k) = self.jwks(&origin, true).await;
                 self.keys.keys.retain(|old| old.source != origin.label);
                 self.keys.keys.extend(k);
-                if let Some(slot) = self.keys.sources.iter_mut().find(|s| s.label == origin.label) {
+                if let Some(slot) = self
+                    .keys
+                    .sources
+                    .iter_mut()
+                    .find(|s| s.label == origin.label)
+                {
                     // Keep the rotation seen on the first fetch if this one found none.
                     let rotation = info.rotation.clone().or(slot.rotation.take());
                     *slot = KeySourceInfo { rotation, ..info };
@@ -246,22 +287,35 @@ impl<'a> Runner<'a> {
         let jwt = &self.profile.jwt;
         let expect = Expectations {
             audience: jwt.audience.clone(),
-            issuer: jwt.issuer.clone().or_else(|| self.keys.discovered_issuer.clone()),
+            issuer: jwt
+                .issuer
+                .clone()
+                .or_else(|| self.keys.discovered_issuer.clone()),
             typ: jwt.typ.clone(),
             leeway_secs: jwt.leeway_secs,
         };
         for c in &mut self.run.credentials {
             if let Some(j) = &c.jwt {
-                c.verification = Some(verify::verify(&c.value, j, &self.keys, &expect, c.issued_at / 1000));
+                c.verification = Some(verify::verify(
+                    &c.value,
+                    j,
+                    &self.keys,
+                    &expect,
+                    c.issued_at / 1000,
+                ));
             }
         }
     }
 }
 
 fn read_bounded(path: &std::path::Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.len() > MAX_KEY_DOCUMENT_BYTES as u64 {
-        return Err(format!("{} is over {MAX_KEY_DOCUMENT_BYTES} bytes: not read", path.display()));
+        return Err(format!(
+            "{} is over {MAX_KEY_DOCUMENT_BYTES} bytes: not read",
+            path.display()
+        ));
     }
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }

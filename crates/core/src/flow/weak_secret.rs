@@ -49,7 +49,9 @@ impl<'a> Runner<'a> {
             let cancel = Arc::new(AtomicBool::new(false));
             let flag = cancel.clone();
             let token = c.value.clone();
-            let job = tokio::task::spawn_blocking(move || weak_secret::audit(&token, &opts, &flag, &|_| {}));
+            let job = tokio::task::spawn_blocking(move || {
+                weak_secret::audit(&token, &opts, &flag, &|_| {})
+            });
             let report = tokio::select! {
                 r = job => r.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())),
                 _ = self.opts.cancel.cancelled() => {
@@ -62,8 +64,16 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn secret_result(&mut self, c: &Credential, report: Result<AuditReport, String>) -> ScenarioResult {
-        let alg = c.jwt.as_ref().and_then(|j| j.alg.clone()).unwrap_or_default();
+    fn secret_result(
+        &mut self,
+        c: &Credential,
+        report: Result<AuditReport, String>,
+    ) -> ScenarioResult {
+        let alg = c
+            .jwt
+            .as_ref()
+            .and_then(|j| j.alg.clone())
+            .unwrap_or_default();
         let mut result = ScenarioResult {
             scenario: SCENARIO.into(),
             credential_id: Some(c.id),
@@ -96,7 +106,11 @@ impl<'a> Runner<'a> {
         let (outcome, found_in, line, secret) = match &r.outcome {
             AuditOutcome::Found(f) => {
                 result.status = Status::Fail;
-                let shown = if self.redactor.reveals() { f.secret.clone() } else { shorten_secret(&f.secret) };
+                let shown = if self.redactor.reveals() {
+                    f.secret.clone()
+                } else {
+                    shorten_secret(&f.secret)
+                };
                 result.summary = format!(
                     "{} is signed with a guessable {alg} secret: `{shown}` ({} characters), line {} of the {}: anyone can \
                      sign tokens",
@@ -104,7 +118,8 @@ impl<'a> Runner<'a> {
                 );
                 // The secret verifies the run's tokens from now on; it is never stored in clear.
                 self.redactor.add_signing_secret(&f.secret);
-                let (mut info, k) = keys::from_secret(f.secret.as_bytes(), "secret found by the weak-secret audit");
+                let (mut info, k) =
+                    keys::from_secret(f.secret.as_bytes(), "secret found by the weak-secret audit");
                 info.problems.clear();
                 self.keys.add(info, k);
                 self.run.jwt_keys = self.keys.sources.clone();

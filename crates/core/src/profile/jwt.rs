@@ -102,7 +102,11 @@ impl JwtSettings {
 }
 
 impl Cx<'_> {
-    pub(super) fn jwt(&self, spec: JwtSpec, path: Option<&Path>) -> Result<JwtSettings, ProfileError> {
+    pub(super) fn jwt(
+        &self,
+        spec: JwtSpec,
+        path: Option<&Path>,
+    ) -> Result<JwtSettings, ProfileError> {
         let relative = |p: &str| {
             let p = PathBuf::from(p);
             match path.and_then(Path::parent) {
@@ -119,7 +123,9 @@ impl Cx<'_> {
                 self.span(
                     s,
                     key,
-                    format!("`{text}` must be an http(s) URL or a path starting with / (on base_url)"),
+                    format!(
+                        "`{text}` must be an http(s) URL or a path starting with / (on base_url)"
+                    ),
                 )
             })
         };

@@ -97,25 +97,50 @@ fn key_sources(out: &mut String, run: &Run, p: Paint) {
     section(out, "Verification keys", p);
     for k in &run.jwt_keys {
         let fetched = match (k.fetched_at, k.from_cache) {
-            (Some(at), true) => format!(" · cached, fetched +{}", fmt_span(at.saturating_sub(run.started_at))),
+            (Some(at), true) => format!(
+                " · cached, fetched +{}",
+                fmt_span(at.saturating_sub(run.started_at))
+            ),
             (Some(_), false) => " · fetched".to_string(),
             _ => String::new(),
         };
-        let kids = if k.kids.is_empty() { "no keys".to_string() } else { k.kids.join(", ") };
-        line(out, &format!("  {}  {}{fetched}", p.paint(BOLD, &sanitize(&k.label)), sanitize(&kids)));
+        let kids = if k.kids.is_empty() {
+            "no keys".to_string()
+        } else {
+            k.kids.join(", ")
+        };
+        line(
+            out,
+            &format!(
+                "  {}  {}{fetched}",
+                p.paint(BOLD, &sanitize(&k.label)),
+                sanitize(&kids)
+            ),
+        );
         if let Some(r) = &k.rotation {
             line(
                 out,
                 &format!(
                     "    {} since the previous fetch: new {}; gone {}",
                     p.paint(YELLOW, "key rotation"),
-                    if r.added.is_empty() { "none".to_string() } else { sanitize(&r.added.join(", ")).into_owned() },
-                    if r.removed.is_empty() { "none".to_string() } else { sanitize(&r.removed.join(", ")).into_owned() }
+                    if r.added.is_empty() {
+                        "none".to_string()
+                    } else {
+                        sanitize(&r.added.join(", ")).into_owned()
+                    },
+                    if r.removed.is_empty() {
+                        "none".to_string()
+                    } else {
+                        sanitize(&r.removed.join(", ")).into_owned()
+                    }
                 ),
             );
         }
         for problem in &k.problems {
-            line(out, &format!("    {} {}", p.paint(YELLOW, "!"), sanitize(problem)));
+            line(
+                out,
+                &format!("    {} {}", p.paint(YELLOW, "!"), sanitize(problem)),
+            );
         }
     }
 }
@@ -510,7 +535,13 @@ fn credentials(out: &mut String, run: &Run, opts: &TextOptions, p: Paint) {
                 .claims
                 .iter()
                 .filter(|cc| cc.status != Status::Pass)
-                .map(|cc| format!("{} {}", cc.claim, status_tag(cc.status).to_ascii_lowercase()))
+                .map(|cc| {
+                    format!(
+                        "{} {}",
+                        cc.claim,
+                        status_tag(cc.status).to_ascii_lowercase()
+                    )
+                })
                 .collect();
             line(
                 out,

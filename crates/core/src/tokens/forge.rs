@@ -955,7 +955,11 @@ fn embedded_jwk_same_alg(t: &Parsed<'_>) -> Result<Option<Forgery>, ForgeError> 
             serde_json::json!({"kty": "oct", "k": URL_SAFE_NO_PAD.encode(ATTACKER_HMAC)}),
             "attacker HMAC key embedded as an oct jwk",
         ),
-        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384
+        Algorithm::RS256
+        | Algorithm::RS384
+        | Algorithm::RS512
+        | Algorithm::PS256
+        | Algorithm::PS384
         | Algorithm::PS512 => {
             let k = EncodingKey::from_rsa_pem(ATTACKER_RSA.as_bytes()).map_err(key_err)?;
             let j = jsonwebtoken::jwk::Jwk::from_encoding_key(&k, alg).map_err(key_err)?;
@@ -1560,7 +1564,10 @@ MCowBQYDK2VwAyEAfKY+Kw+WYzitJrt3g6frPbGj+ZvPOgCEoE4I/u9D/vg=
         // 3 + 4 + (5 RSA + 3 EC) + 1 + 3 (embedded P-256 jwk, embedded jwk in the token's alg, kid traversal)
         assert_eq!(fs.len(), 19);
         // Every attack but the re-signed audience (it needs the secret: the jwt-attacks scenario builds it).
-        for attack in Attack::ALL.into_iter().filter(|a| *a != Attack::WrongAudience) {
+        for attack in Attack::ALL
+            .into_iter()
+            .filter(|a| *a != Attack::WrongAudience)
+        {
             assert!(fs.iter().any(|f| f.attack == attack), "{attack:?}");
         }
         let mut tokens: Vec<&str> = fs.iter().map(|f| f.token.as_str()).collect();

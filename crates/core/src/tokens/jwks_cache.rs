@@ -76,7 +76,9 @@ impl JwksCache {
             std::fs::create_dir_all(dir)?;
         }
         // Write then rename: a reader never sees half a file.
-        let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("tmp-{}", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec_pretty(&file).unwrap_or_default())?;
         std::fs::rename(&tmp, &self.path)?;
         Ok(previous)
@@ -85,7 +87,11 @@ impl JwksCache {
 
 /// Key ids added and removed since `previous`; None when the set is unchanged.
 pub fn rotation(previous: &Entry, kids: &[String]) -> Option<KeyRotation> {
-    let added: Vec<String> = kids.iter().filter(|k| !previous.kids.contains(k)).cloned().collect();
+    let added: Vec<String> = kids
+        .iter()
+        .filter(|k| !previous.kids.contains(k))
+        .cloned()
+        .collect();
     let removed: Vec<String> = previous
         .kids
         .iter()
@@ -117,7 +123,10 @@ mod tests {
         assert_eq!(cache.get("u"), Some(e1.clone()));
         let kids = vec!["k1".to_string(), "k2".to_string()];
         let r = rotation(&e1, &kids).unwrap();
-        assert_eq!((r.added, r.removed, r.previous_fetch), (vec!["k2".to_string()], vec![], 1));
+        assert_eq!(
+            (r.added, r.removed, r.previous_fetch),
+            (vec!["k2".to_string()], vec![], 1)
+        );
         assert!(rotation(&e1, &["k1".to_string()]).is_none());
         std::fs::write(cache.path(), "not json").unwrap();
         assert!(cache.get("u").is_none());

@@ -2,9 +2,9 @@
 //! (file, URL or an OIDC issuer's `jwks_uri`). Never from the token itself: `jwk`, `jku`, `x5u` and `kid`
 //! paths in a header name keys an attacker chooses.
 
+use jsonwebtoken::AlgorithmFamily;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, crypto::verify as jws_verify};
-use jsonwebtoken::AlgorithmFamily;
 
 use crate::model::KeySourceInfo;
 
@@ -57,7 +57,8 @@ impl VerifyKey {
             return false;
         }
         match (&self.curve, alg) {
-            (Some(EllipticCurve::P256), Algorithm::ES256) | (Some(EllipticCurve::P384), Algorithm::ES384) => true,
+            (Some(EllipticCurve::P256), Algorithm::ES256)
+            | (Some(EllipticCurve::P384), Algorithm::ES384) => true,
             (Some(_), _) => false,
             (None, _) => true,
         }
@@ -65,7 +66,12 @@ impl VerifyKey {
 
     /// Whether `signature` (base64url) over `message` verifies with this key; Err for an undecodable signature
     /// or a key the alg cannot use.
-    pub fn verifies(&self, signature: &str, message: &[u8], alg: Algorithm) -> Result<bool, String> {
+    pub fn verifies(
+        &self,
+        signature: &str,
+        message: &[u8],
+        alg: Algorithm,
+    ) -> Result<bool, String> {
         jws_verify(signature, message, &self.decoding, alg).map_err(|e| e.to_string())
     }
 }
@@ -205,7 +211,10 @@ pub fn from_jwks(text: &str, label: &str, kind: &str) -> (KeySourceInfo, Vec<Ver
         ));
     }
     for (i, entry) in entries.iter().take(MAX_JWKS_KEYS).enumerate() {
-        let kid = entry.get("kid").and_then(|k| k.as_str()).map(str::to_string);
+        let kid = entry
+            .get("kid")
+            .and_then(|k| k.as_str())
+            .map(str::to_string);
         let name = kid
             .as_ref()
             .map_or_else(|| format!("key #{}", i + 1), |k| format!("kid {k}"));
@@ -217,8 +226,9 @@ pub fn from_jwks(text: &str, label: &str, kind: &str) -> (KeySourceInfo, Vec<Ver
         let jwk: Jwk = match serde_json::from_value(entry.clone()) {
             Ok(j) => j,
             Err(e) => {
-                info.problems
-                    .push(format!("{name}: not a key jsonwebtoken supports ({e}), skipped"));
+                info.problems.push(format!(
+                    "{name}: not a key jsonwebtoken supports ({e}), skipped"
+                ));
                 continue;
             }
         };
@@ -240,7 +250,9 @@ fn key_from_jwk(jwk: &Jwk, label: &str) -> Result<VerifyKey, String> {
     let (family, curve) = match &jwk.algorithm {
         AlgorithmParameters::RSA(_) => (AlgorithmFamily::Rsa, None),
         AlgorithmParameters::EllipticCurve(p) => match p.curve {
-            EllipticCurve::P256 | EllipticCurve::P384 => (AlgorithmFamily::Ec, Some(p.curve.clone())),
+            EllipticCurve::P256 | EllipticCurve::P384 => {
+                (AlgorithmFamily::Ec, Some(p.curve.clone()))
+            }
             _ => return Err("curve not supported (P-256 and P-384 are)".into()),
         },
         AlgorithmParameters::OctetKeyPair(p) => {
@@ -254,7 +266,9 @@ fn key_from_jwk(jwk: &Jwk, label: &str) -> Result<VerifyKey, String> {
     };
     let alg = match jwk.common.key_algorithm {
         None => None,
-        Some(a) => Some(signing_alg(a).ok_or_else(|| format!("alg {a:?} is not a signing algorithm"))?),
+        Some(a) => {
+            Some(signing_alg(a).ok_or_else(|| format!("alg {a:?} is not a signing algorithm"))?)
+        }
     };
     let decoding = DecodingKey::from_jwk(jwk).map_err(|e| format!("unreadable ({e})"))?;
     Ok(VerifyKey {

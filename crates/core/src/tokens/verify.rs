@@ -94,7 +94,11 @@ fn signature(token: &str, decoded: &DecodedJwt, ring: &KeyRing) -> SigOutcome {
             .copied()
             .filter(|k| k.kid.as_deref() == Some(kid))
             .collect(),
-        _ => fitting.iter().copied().filter(|k| k.kid.is_none()).collect(),
+        _ => fitting
+            .iter()
+            .copied()
+            .filter(|k| k.kid.is_none())
+            .collect(),
     };
     if candidates.is_empty() {
         let family = family_name(alg.family());
@@ -102,9 +106,15 @@ fn signature(token: &str, decoded: &DecodedJwt, ring: &KeyRing) -> SigOutcome {
             (Some(kid), false) => format!(
                 "kid `{}` is not among the configured {family} keys ({})",
                 shorten(kid),
-                fitting.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                fitting
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            _ if ring.keys.is_empty() => "no key is configured (see [jwt] in the profile)".to_string(),
+            _ if ring.keys.is_empty() => {
+                "no key is configured (see [jwt] in the profile)".to_string()
+            }
             _ => format!("no configured key is a {family} key for {alg_text}"),
         };
         return (SignatureVerdict::NoKey, None, None, detail);
@@ -118,7 +128,11 @@ fn signature(token: &str, decoded: &DecodedJwt, ring: &KeyRing) -> SigOutcome {
                     SignatureVerdict::Verified,
                     Some(k.name()),
                     Some(k.source.clone()),
-                    format!("{alg_text} signature verified with {} ({})", k.name(), k.source),
+                    format!(
+                        "{alg_text} signature verified with {} ({})",
+                        k.name(),
+                        k.source
+                    ),
                 );
             }
             Ok(false) => {}
@@ -127,8 +141,14 @@ fn signature(token: &str, decoded: &DecodedJwt, ring: &KeyRing) -> SigOutcome {
     }
     let tried: Vec<String> = candidates.iter().map(|k| k.name()).collect();
     let detail = match last_error {
-        Some(e) if candidates.len() == 1 => format!("the {alg_text} signature could not be checked with {}: {e}", tried[0]),
-        _ => format!("the {alg_text} signature does not verify with {}", tried.join(", ")),
+        Some(e) if candidates.len() == 1 => format!(
+            "the {alg_text} signature could not be checked with {}: {e}",
+            tried[0]
+        ),
+        _ => format!(
+            "the {alg_text} signature does not verify with {}",
+            tried.join(", ")
+        ),
     };
     (
         SignatureVerdict::Invalid,
@@ -160,7 +180,11 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
             Status::Pass,
             format!("valid for {} s after capture", exp.saturating_sub(at)),
         ),
-        None => check("exp", Status::Warn, "no exp: the token never expires".into()),
+        None => check(
+            "exp",
+            Status::Warn,
+            "no exp: the token never expires".into(),
+        ),
     });
     if let Some(nbf) = decoded.nbf {
         out.push(if nbf > at.saturating_add(leeway) {
@@ -175,45 +199,89 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
     }
     let auds: Vec<String> = match claims.get("aud") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     };
-    let shown = |v: &[String]| v.iter().map(|s| format!("`{}`", shorten(s))).collect::<Vec<_>>().join(", ");
+    let shown = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("`{}`", shorten(s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     out.push(match (&expect.audience, auds.is_empty()) {
-        (Some(want), true) => check("aud", Status::Fail, format!("no aud; expected `{}`", shorten(want))),
-        (Some(want), false) if auds.iter().any(|a| a == want) => {
-            check("aud", Status::Pass, format!("aud {} includes the expected `{}`", shown(&auds), shorten(want)))
-        }
+        (Some(want), true) => check(
+            "aud",
+            Status::Fail,
+            format!("no aud; expected `{}`", shorten(want)),
+        ),
+        (Some(want), false) if auds.iter().any(|a| a == want) => check(
+            "aud",
+            Status::Pass,
+            format!(
+                "aud {} includes the expected `{}`",
+                shown(&auds),
+                shorten(want)
+            ),
+        ),
         (Some(want), false) => check(
             "aud",
             Status::Fail,
-            format!("aud {} does not include the expected `{}`", shown(&auds), shorten(want)),
+            format!(
+                "aud {} does not include the expected `{}`",
+                shown(&auds),
+                shorten(want)
+            ),
         ),
         (None, true) => check(
             "aud",
             Status::Warn,
             "no aud: any service that trusts this issuer would accept the token".into(),
         ),
-        (None, false) => check("aud", Status::Info, format!("aud {} (no audience configured to compare)", shown(&auds))),
+        (None, false) => check(
+            "aud",
+            Status::Info,
+            format!("aud {} (no audience configured to compare)", shown(&auds)),
+        ),
     });
     let iss = claims.get("iss").and_then(|v| v.as_str());
     out.push(match (&expect.issuer, iss) {
         (Some(want), Some(got)) if want.trim_end_matches('/') == got.trim_end_matches('/') => {
-            check("iss", Status::Pass, format!("iss `{}` as expected", shorten(got)))
+            check(
+                "iss",
+                Status::Pass,
+                format!("iss `{}` as expected", shorten(got)),
+            )
         }
         (Some(want), Some(got)) => check(
             "iss",
             Status::Fail,
             format!("iss `{}`, expected `{}`", shorten(got), shorten(want)),
         ),
-        (Some(want), None) => check("iss", Status::Fail, format!("no iss; expected `{}`", shorten(want))),
-        (None, Some(got)) => check("iss", Status::Info, format!("iss `{}` (no issuer configured to compare)", shorten(got))),
-        (None, None) => check("iss", Status::Warn, "no iss: the token does not say who issued it".into()),
+        (Some(want), None) => check(
+            "iss",
+            Status::Fail,
+            format!("no iss; expected `{}`", shorten(want)),
+        ),
+        (None, Some(got)) => check(
+            "iss",
+            Status::Info,
+            format!("iss `{}` (no issuer configured to compare)", shorten(got)),
+        ),
+        (None, None) => check(
+            "iss",
+            Status::Warn,
+            "no iss: the token does not say who issued it".into(),
+        ),
     });
     // RFC 7515 4.1.9: a typ may drop the "application/" prefix; compare case-insensitively.
     let norm = |t: &str| {
         let t = t.trim().to_ascii_lowercase();
-        t.strip_prefix("application/").map(str::to_string).unwrap_or(t)
+        t.strip_prefix("application/")
+            .map(str::to_string)
+            .unwrap_or(t)
     };
     out.push(match (&expect.typ, decoded.typ.as_deref()) {
         (Some(want), Some(got)) if norm(want) == norm(got) => check("typ", Status::Pass, format!("typ `{}` as expected", shorten(got))),
@@ -249,9 +317,16 @@ pub fn header_key_hints(decoded: &DecodedJwt) -> Vec<String> {
         }
     }
     if let Some(kid) = decoded.kid.as_deref()
-        && (kid.contains('/') || kid.contains('\\') || kid.contains("..") || kid.contains("://") || kid.contains('\''))
+        && (kid.contains('/')
+            || kid.contains('\\')
+            || kid.contains("..")
+            || kid.contains("://")
+            || kid.contains('\''))
     {
-        out.push(format!("kid `{}` looks like a path, URL or query", shorten(kid)));
+        out.push(format!(
+            "kid `{}` looks like a path, URL or query",
+            shorten(kid)
+        ));
     }
     out
 }
@@ -294,7 +369,12 @@ mod tests {
         )
     }
 
-    fn ring(parts: Vec<(crate::model::KeySourceInfo, Vec<super::super::keys::VerifyKey>)>) -> KeyRing {
+    fn ring(
+        parts: Vec<(
+            crate::model::KeySourceInfo,
+            Vec<super::super::keys::VerifyKey>,
+        )>,
+    ) -> KeyRing {
         let mut r = KeyRing::default();
         for (i, k) in parts {
             r.add(i, k);
@@ -313,38 +393,96 @@ mod tests {
         let p384 = pair("p384");
         let ed = pair("ed25519");
         let cases = [
-            (Algorithm::RS256, EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(), &rsa.1),
-            (Algorithm::RS384, EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(), &rsa.1),
-            (Algorithm::RS512, EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(), &rsa.1),
-            (Algorithm::PS256, EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(), &rsa.1),
-            (Algorithm::PS384, EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(), &rsa.1),
-            (Algorithm::PS512, EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(), &rsa.1),
-            (Algorithm::ES256, EncodingKey::from_ec_pem(p256.0.as_bytes()).unwrap(), &p256.1),
-            (Algorithm::ES384, EncodingKey::from_ec_pem(p384.0.as_bytes()).unwrap(), &p384.1),
-            (Algorithm::EdDSA, EncodingKey::from_ed_pem(ed.0.as_bytes()).unwrap(), &ed.1),
+            (
+                Algorithm::RS256,
+                EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(),
+                &rsa.1,
+            ),
+            (
+                Algorithm::RS384,
+                EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(),
+                &rsa.1,
+            ),
+            (
+                Algorithm::RS512,
+                EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(),
+                &rsa.1,
+            ),
+            (
+                Algorithm::PS256,
+                EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(),
+                &rsa.1,
+            ),
+            (
+                Algorithm::PS384,
+                EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(),
+                &rsa.1,
+            ),
+            (
+                Algorithm::PS512,
+                EncodingKey::from_rsa_pem(rsa.0.as_bytes()).unwrap(),
+                &rsa.1,
+            ),
+            (
+                Algorithm::ES256,
+                EncodingKey::from_ec_pem(p256.0.as_bytes()).unwrap(),
+                &p256.1,
+            ),
+            (
+                Algorithm::ES384,
+                EncodingKey::from_ec_pem(p384.0.as_bytes()).unwrap(),
+                &p384.1,
+            ),
+            (
+                Algorithm::EdDSA,
+                EncodingKey::from_ed_pem(ed.0.as_bytes()).unwrap(),
+                &ed.1,
+            ),
         ];
         let expect = Expectations::default();
         for (alg, enc, public) in &cases {
             let token = sign(*alg, enc, None);
             let good = ring(vec![from_pem(public, "PEM test")]);
             let v = check(&token, &good, &expect);
-            assert_eq!(v.signature, SignatureVerdict::Verified, "{alg:?}: {}", v.detail);
+            assert_eq!(
+                v.signature,
+                SignatureVerdict::Verified,
+                "{alg:?}: {}",
+                v.detail
+            );
             assert_eq!(v.key_source.as_deref(), Some("PEM test"));
             // A different key of the same family does not verify.
             let other = if **public == rsa.1 { &p256.1 } else { &rsa.1 };
             let v = check(&token, &ring(vec![from_pem(other, "other")]), &expect);
-            assert_eq!(v.signature, SignatureVerdict::NoKey, "{alg:?}: {}", v.detail);
+            assert_eq!(
+                v.signature,
+                SignatureVerdict::NoKey,
+                "{alg:?}: {}",
+                v.detail
+            );
         }
         // HMAC, all three sizes.
         for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
             let token = sign(alg, &EncodingKey::from_secret(b"s3cret!"), None);
-            let v = check(&token, &ring(vec![from_secret(b"s3cret!", "secret")]), &expect);
+            let v = check(
+                &token,
+                &ring(vec![from_secret(b"s3cret!", "secret")]),
+                &expect,
+            );
             assert_eq!(v.signature, SignatureVerdict::Verified, "{}", v.detail);
-            let v = check(&token, &ring(vec![from_secret(b"wrong", "secret")]), &expect);
+            let v = check(
+                &token,
+                &ring(vec![from_secret(b"wrong", "secret")]),
+                &expect,
+            );
             assert_eq!(v.signature, SignatureVerdict::Invalid, "{}", v.detail);
         }
         // P-256 key against an ES384 token: the curve decides.
-        let es384 = sign(Algorithm::ES384, &EncodingKey::from_ec_pem(p384.0.as_bytes()).unwrap(), None);
+        let es384 = sign(
+            Algorithm::ES384,
+            &EncodingKey::from_ec_pem(p384.0.as_bytes()).unwrap(),
+            None,
+        );
         let v = check(&es384, &ring(vec![from_pem(&p256.1, "p256")]), &expect);
         assert_eq!(v.signature, SignatureVerdict::Invalid, "{}", v.detail);
     }
@@ -366,7 +504,10 @@ mod tests {
         let r = ring(vec![(info, keys)]);
         let expect = Expectations::default();
         let v = check(&sign(Algorithm::RS256, &rsa_enc, Some("k1")), &r, &expect);
-        assert_eq!((v.signature, v.key.as_deref()), (SignatureVerdict::Verified, Some("kid k1")));
+        assert_eq!(
+            (v.signature, v.key.as_deref()),
+            (SignatureVerdict::Verified, Some("kid k1"))
+        );
         let v = check(&sign(Algorithm::ES256, &ec_enc, Some("k2")), &r, &expect);
         assert_eq!(v.signature, SignatureVerdict::Verified, "{}", v.detail);
         // A kid the set lacks: named, not guessed.
@@ -391,16 +532,38 @@ mod tests {
         };
         let v = check(&token, &r, &expect);
         let by = |name: &str| v.claims.iter().find(|c| c.claim == name).unwrap().status;
-        assert_eq!((by("exp"), by("nbf"), by("aud"), by("iss"), by("typ")), (Status::Pass, Status::Pass, Status::Pass, Status::Pass, Status::Pass));
-        let other = Expectations { audience: Some("admin".into()), issuer: Some("https://evil.test".into()), typ: Some("at+jwt".into()), leeway_secs: 0 };
+        assert_eq!(
+            (by("exp"), by("nbf"), by("aud"), by("iss"), by("typ")),
+            (
+                Status::Pass,
+                Status::Pass,
+                Status::Pass,
+                Status::Pass,
+                Status::Pass
+            )
+        );
+        let other = Expectations {
+            audience: Some("admin".into()),
+            issuer: Some("https://evil.test".into()),
+            typ: Some("at+jwt".into()),
+            leeway_secs: 0,
+        };
         let v = check(&token, &r, &other);
         let by = |name: &str| v.claims.iter().find(|c| c.claim == name).unwrap().status;
-        assert_eq!((by("aud"), by("iss"), by("typ")), (Status::Fail, Status::Fail, Status::Fail));
+        assert_eq!(
+            (by("aud"), by("iss"), by("typ")),
+            (Status::Fail, Status::Fail, Status::Fail)
+        );
         // Expired when captured.
         let v = verify(&token, &decode(&token).unwrap(), &r, &expect, NOW + 400);
         assert_eq!(v.claims[0].status, Status::Fail);
         // No aud or iss at all, nothing expected: warnings.
-        let bare = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &json!({"sub": "x", "exp": NOW + 5}), &enc).unwrap();
+        let bare = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &json!({"sub": "x", "exp": NOW + 5}),
+            &enc,
+        )
+        .unwrap();
         let v = check(&bare, &r, &Expectations::default());
         let by = |name: &str| v.claims.iter().find(|c| c.claim == name).unwrap().status;
         assert_eq!((by("aud"), by("iss")), (Status::Warn, Status::Warn));
@@ -414,21 +577,61 @@ mod tests {
         let big = format!("{{\"a\":\"{}\"}}", "x".repeat(1 << 20));
         let deep = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
         let cases = [
-            (format!("{}.{}.", seg(r#"{"alg":"none"}"#), seg("{}")), SignatureVerdict::Unsigned),
-            (format!("{}.{}.", seg(r#"{"alg":"nOnE"}"#), seg("{}")), SignatureVerdict::Unsigned),
-            (format!("{}.{}.c2ln", seg(r#"{"alg":"ES512"}"#), seg("{}")), SignatureVerdict::UnsupportedAlg),
-            (format!("{}.{}.c2ln", seg(r#"{"alg":"HS1"}"#), seg("{}")), SignatureVerdict::UnsupportedAlg),
-            (format!("{}.{}.%%%", seg(r#"{"alg":"HS256"}"#), seg("{}")), SignatureVerdict::Invalid),
-            (format!("{}.{}.c2ln", seg(r#"{"alg":"HS256"}"#), seg(&big)), SignatureVerdict::Invalid),
-            (format!("{}.{}.c2ln", seg(r#"{"alg":"HS256"}"#), seg(&deep)), SignatureVerdict::Invalid),
-            (format!("{}.{}.c2ln", seg(r#"{"alg":"HS256","alg":"none"}"#), seg(r#"{"a":1,"a":2}"#)), SignatureVerdict::Unsigned),
-            (format!("{}.{}.c2ln", seg(r#"{"typ":"JWT"}"#), seg("{}")), SignatureVerdict::Malformed),
-            (format!("{}.a.b.c.d", seg(r#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#)), SignatureVerdict::Malformed),
+            (
+                format!("{}.{}.", seg(r#"{"alg":"none"}"#), seg("{}")),
+                SignatureVerdict::Unsigned,
+            ),
+            (
+                format!("{}.{}.", seg(r#"{"alg":"nOnE"}"#), seg("{}")),
+                SignatureVerdict::Unsigned,
+            ),
+            (
+                format!("{}.{}.c2ln", seg(r#"{"alg":"ES512"}"#), seg("{}")),
+                SignatureVerdict::UnsupportedAlg,
+            ),
+            (
+                format!("{}.{}.c2ln", seg(r#"{"alg":"HS1"}"#), seg("{}")),
+                SignatureVerdict::UnsupportedAlg,
+            ),
+            (
+                format!("{}.{}.%%%", seg(r#"{"alg":"HS256"}"#), seg("{}")),
+                SignatureVerdict::Invalid,
+            ),
+            (
+                format!("{}.{}.c2ln", seg(r#"{"alg":"HS256"}"#), seg(&big)),
+                SignatureVerdict::Invalid,
+            ),
+            (
+                format!("{}.{}.c2ln", seg(r#"{"alg":"HS256"}"#), seg(&deep)),
+                SignatureVerdict::Invalid,
+            ),
+            (
+                format!(
+                    "{}.{}.c2ln",
+                    seg(r#"{"alg":"HS256","alg":"none"}"#),
+                    seg(r#"{"a":1,"a":2}"#)
+                ),
+                SignatureVerdict::Unsigned,
+            ),
+            (
+                format!("{}.{}.c2ln", seg(r#"{"typ":"JWT"}"#), seg("{}")),
+                SignatureVerdict::Malformed,
+            ),
+            (
+                format!("{}.a.b.c.d", seg(r#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#)),
+                SignatureVerdict::Malformed,
+            ),
         ];
         for (token, want) in cases {
             let d = decode(&token).unwrap();
             let v = verify(&token, &d, &r, &e, NOW);
-            assert_eq!(v.signature, want, "{}: {}", &token[..token.len().min(60)], v.detail);
+            assert_eq!(
+                v.signature,
+                want,
+                "{}: {}",
+                &token[..token.len().min(60)],
+                v.detail
+            );
             assert!(!v.detail.is_empty());
         }
     }
