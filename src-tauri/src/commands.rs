@@ -10,16 +10,17 @@ use authlens_core::model::DecodedJwt;
 use authlens_core::profile::ProfileForm;
 use authlens_core::store::RunSummary;
 use authlens_core::tokens::jwt;
+use authlens_core::tokens::weak_secret::{AuditProgress, AuditReport};
 use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::types::{
-    AppInfo, LabCatalogue, PasswordStatus, ProfileCheck, ProfileFormRead, RunRequest, RunView,
-    SavedProfile,
+    AppInfo, AuditRequest, LabCatalogue, PasswordStatus, ProfileCheck, ProfileFormRead, RunRequest,
+    RunView, SavedProfile,
 };
-use crate::{lab, passwords, profiles, references, run};
+use crate::{audit, lab, passwords, profiles, references, run};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
@@ -102,6 +103,28 @@ pub async fn profile_save(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn decode_token(token: String) -> Result<Option<DecodedJwt>, ApiError> {
     Ok(jwt::decode(token.trim()))
+}
+
+// The weak-secret audit tool: off the async threads, progress on a channel, cancellable by id.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_weak_secret(
+    state: State<'_, AppState>,
+    request: AuditRequest,
+    on_progress: Channel<AuditProgress>,
+) -> Result<AuditReport, ApiError> {
+    audit::audit(&state, request, move |p| {
+        // A closed webview cannot take progress any more; the audit goes on until it ends or is cancelled.
+        if let Err(e) = on_progress.send(p.clone()) {
+            tracing::debug!("audit progress not delivered: {e}");
+        }
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cancel_audit(state: State<'_, AppState>, audit_id: String) -> Result<bool, ApiError> {
+    Ok(state.cancel_audit(&audit_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -92,6 +92,22 @@ pub const COMMANDS: &[CommandSig] = &[
         doc: "Decode a JWT for display (nothing verified); null when it is not JWT-shaped.",
     },
     CommandSig {
+        name: "audit_weak_secret",
+        args: &[
+            ("request", "AuditRequest"),
+            ("on_progress", "Channel<AuditProgress>"),
+        ],
+        returns: "AuditReport",
+        doc: "Guess an HS256/384/512 JWT's secret offline (blank secret, built-in list, wordlists) off the UI \
+              thread; progress streams on `on_progress`. Resolves found, not found, timed out or cancelled.",
+    },
+    CommandSig {
+        name: "cancel_audit",
+        args: &[("audit_id", "string")],
+        returns: "boolean",
+        doc: "Cancel the weak-secret audit started with this id; false when none is going.",
+    },
+    CommandSig {
         name: "ui_ready",
         args: &[],
         returns: "null",

@@ -7,6 +7,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+pub mod audit;
 pub mod commands;
 pub mod contract;
 pub mod display;
@@ -71,6 +72,8 @@ pub fn run_app() -> ExitCode {
             commands::profiles_list,
             commands::profile_save,
             commands::decode_token,
+            commands::audit_weak_secret,
+            commands::cancel_audit,
             commands::ui_ready,
             // OS keychain and reference links.
             commands::password_status,

@@ -1,8 +1,10 @@
-//! The app's managed state: the history store (opened once at startup) and the runs in flight.
+//! The app's managed state: the history store (opened once at startup), and the runs and weak-secret audits
+//! in flight.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use authlens_core::events::CancellationToken;
 use authlens_core::store::Store;
@@ -18,6 +20,8 @@ pub struct AppState {
     lab_tls_dir: PathBuf,
     /// request id → cancellation of the run it started.
     runs: Mutex<HashMap<String, CancellationToken>>,
+    /// audit id → the cancel flag of the weak-secret audit it started.
+    audits: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -40,6 +44,7 @@ impl AppState {
             data_dir: data_dir.to_path_buf(),
             lab_tls_dir: data_dir.join("lab"),
             runs: Mutex::new(HashMap::new()),
+            audits: Mutex::new(HashMap::new()),
         }
     }
 
@@ -110,6 +115,71 @@ impl AppState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .len()
+    }
+}
+
+impl AppState {
+    /// Register a weak-secret audit under `audit_id`; the guard unregisters it, and raises its cancel flag,
+    /// when dropped (however the audit ends, even when the command itself is dropped).
+    pub fn register_audit(
+        &self,
+        audit_id: &str,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<AuditGuard<'_>, ApiError> {
+        if audit_id.trim().is_empty() {
+            return Err(ApiError::invalid("the audit request needs an audit_id"));
+        }
+        let mut audits = self.audits.lock().unwrap_or_else(PoisonError::into_inner);
+        if audits.contains_key(audit_id) {
+            return Err(ApiError::new(
+                "audit.duplicate",
+                format!("an audit with id `{audit_id}` is already going"),
+            ));
+        }
+        audits.insert(audit_id.to_string(), cancel.clone());
+        Ok(AuditGuard {
+            state: self,
+            audit_id: audit_id.to_string(),
+            cancel,
+        })
+    }
+
+    /// Cancel the audit started under `audit_id`: false when no such audit is going.
+    pub fn cancel_audit(&self, audit_id: &str) -> bool {
+        let audits = self.audits.lock().unwrap_or_else(PoisonError::into_inner);
+        match audits.get(audit_id) {
+            Some(flag) => {
+                flag.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// How many audits are going.
+    pub fn auditing(&self) -> usize {
+        self.audits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+/// Keeps an audit registered for cancellation while it lives.
+pub struct AuditGuard<'a> {
+    state: &'a AppState,
+    audit_id: String,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Drop for AuditGuard<'_> {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        self.state
+            .audits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.audit_id);
     }
 }
 

@@ -53,6 +53,10 @@ pub enum RunTarget {
         #[serde(default)]
         #[cfg_attr(feature = "ts", ts(optional))]
         short_lifetimes: Option<bool>,
+        /// How the lab signs access JWTs: "hs256" (default), "rs256", "es256", "eddsa" (`lab_catalogue`).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        signing: Option<String>,
     },
     /// A profile's TOML and the password to log in with (used for this run only: never logged, never in the
     /// history). `null`: the password kept in the OS keychain for the profile's account (`password_status`).
@@ -71,6 +75,7 @@ impl std::fmt::Debug for RunTarget {
                 replicas,
                 store,
                 short_lifetimes,
+                signing,
             } => f
                 .debug_struct("Lab")
                 .field("mode", mode)
@@ -78,6 +83,7 @@ impl std::fmt::Debug for RunTarget {
                 .field("replicas", replicas)
                 .field("store", store)
                 .field("short_lifetimes", short_lifetimes)
+                .field("signing", signing)
                 .finish(),
             RunTarget::Profile { toml, password } => f
                 .debug_struct("Profile")
@@ -104,6 +110,36 @@ impl std::fmt::Debug for RunRequest {
             .field("settings", &self.settings)
             .field("reveal", &self.reveal)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "‹set›"))
+            .finish()
+    }
+}
+
+/// `audit_weak_secret`'s request: an HMAC JWT's secret guessed offline, on this machine.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditRequest {
+    /// Chosen by the UI (any unique string); `cancel_audit` takes it. One audit per id at a time.
+    pub audit_id: String,
+    /// The HS256/384/512 JWT whose secret is audited (used for this audit only: never logged or stored).
+    pub token: String,
+    /// Wordlist files, one candidate per line, tried in order after the blank secret and the built-in list.
+    pub wordlists: Vec<String>,
+    /// Try the built-in list of well-known JWT secrets.
+    pub builtin: bool,
+    /// Stop after this many seconds; null or 0 = no limit.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub time_limit_secs: Option<u64>,
+}
+
+impl std::fmt::Debug for AuditRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditRequest")
+            .field("audit_id", &self.audit_id)
+            .field("token_bytes", &self.token.len())
+            .field("wordlists", &self.wordlists)
+            .field("builtin", &self.builtin)
+            .field("time_limit_secs", &self.time_limit_secs)
             .finish()
     }
 }
@@ -172,6 +208,8 @@ pub struct LabCatalogue {
     pub users: Vec<LabUser>,
     /// Every scenario a run can pick, in run order.
     pub scenarios: Vec<ScenarioDoc>,
+    /// How the lab can sign access JWTs (jwt and hybrid modes), the default first.
+    pub signings: Vec<NamedDoc>,
     /// The scenario settings' defaults (what an empty `[scenarios]` table means).
     pub scenario_defaults: authlens_core::flow::ScenarioSettings,
 }
@@ -257,6 +295,7 @@ mod tests {
                 replicas: None,
                 store: None,
                 short_lifetimes: None,
+                signing: None,
             }
         );
         let profile = RunTarget::Profile {

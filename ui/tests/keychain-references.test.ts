@@ -34,7 +34,7 @@ describe('profile password in the OS keychain', () => {
 
     await waitFor(() => expect(onrun).toHaveBeenCalledTimes(1));
     expect(save).toHaveBeenCalledWith(profile.toml, 'wonderland-alice');
-    expect(onrun).toHaveBeenLastCalledWith(profile.toml, 'wonderland-alice');
+    expect(onrun).toHaveBeenLastCalledWith(profile.toml, 'wonderland-alice', null);
     expect(r.getByLabelText('Password')).toHaveValue('');
     await r.findByText('Stored in the OS keychain');
 
@@ -43,7 +43,7 @@ describe('profile password in the OS keychain', () => {
     expect(run).toBeEnabled();
     await fireEvent.click(run);
     await waitFor(() => expect(onrun).toHaveBeenCalledTimes(2));
-    expect(onrun).toHaveBeenLastCalledWith(profile.toml, null);
+    expect(onrun).toHaveBeenLastCalledWith(profile.toml, null, null);
     const request: RunRequest = { request_id: 'k', target: { kind: 'profile', toml: profile.toml, password: null }, scenarios: [], reveal: false };
     await expect(backend.startRun(request, () => {})).resolves.toMatchObject({ run: { status: 'completed' } });
 
@@ -63,7 +63,7 @@ describe('profile password in the OS keychain', () => {
     expect(r.getByRole('button', { name: 'Run profile' })).toBeDisabled();
     await fireEvent.input(r.getByLabelText('Password'), { target: { value: 'pw' } });
     await fireEvent.click(r.getByRole('button', { name: 'Run profile' }));
-    expect(onrun).toHaveBeenCalledWith(profile.toml, 'pw');
+    expect(onrun).toHaveBeenCalledWith(profile.toml, 'pw', null);
     expect(save).not.toHaveBeenCalled();
   });
 
@@ -75,7 +75,7 @@ describe('profile password in the OS keychain', () => {
     await fireEvent.click(await r.findByRole('checkbox', { name: /Remember/ }));
     await fireEvent.input(r.getByLabelText('Password'), { target: { value: 'pw' } });
     await fireEvent.click(r.getByRole('button', { name: 'Run profile' }));
-    await waitFor(() => expect(onrun).toHaveBeenCalledWith(profile.toml, 'pw'));
+    await waitFor(() => expect(onrun).toHaveBeenCalledWith(profile.toml, 'pw', null));
     expect(r.getByRole('alert')).toHaveTextContent('Not remembered: the OS keychain is locked');
     expect(r.getByRole('alert')).not.toHaveTextContent('pw ');
   });

@@ -196,7 +196,9 @@ describe('mock backend scenarios', () => {
     expect(waits.map((w) => w.scenario)).toEqual(expect.arrayContaining(['latency', 'expiry', 'idle']));
     const results = events.filter((e) => e.event === 'result');
     expect(results).toHaveLength(view.run.results.length);
-    expect(new Set(view.run.results.map((r) => r.measurement.kind))).toEqual(new Set(['replica', 'latency', 'expiry', 'idle', 'entropy', 'rate-limit']));
+    // Session mode: the jwt-attacks scenario has no JWT to forge and says so (forgery results, not tested).
+    expect(new Set(view.run.results.map((r) => r.measurement.kind))).toEqual(new Set(['forgery', 'replica', 'latency', 'expiry', 'idle', 'entropy', 'rate-limit']));
+    expect(view.run.results.filter((r) => r.scenario === 'jwt-attacks').every((r) => r.status === 'not-tested')).toBe(true);
     expect(view.run.targets).toHaveLength(3);
     const replicaLanes = view.timeline.lanes.filter((l) => l.replica !== null);
     expect(replicaLanes.map((l) => l.replica)).toEqual([1, 2, 3]);
@@ -248,7 +250,7 @@ describe('Scenarios tab', () => {
     const r = render(RunViewPage, { props: { view }, context });
     const panel = r.getByRole('tabpanel');
     const headings = within(panel).getAllByRole('heading', { level: 2 }).map((h) => h.textContent?.trim().split(/\s/)[0]);
-    expect(headings).toEqual(['replicas', 'latency', 'expiry', 'idle', 'entropy', 'rate-limit']);
+    expect(headings).toEqual(['jwt-attacks', 'replicas', 'latency', 'expiry', 'idle', 'entropy', 'rate-limit']);
     const text = panel.textContent ?? '';
     expect(text).toContain('revoked 2998 ms after logout ± 6 ms (301 polls)');
     expect(text).toContain('accepted after 4 s idle, rejected after 8 s');

@@ -68,6 +68,25 @@ describe('tauriBackend', () => {
     expect(got).toEqual([{ event: 'finished', run_id: 'r' }]);
   });
 
+  it('audits a secret with a progress Channel and cancels by audit id', async () => {
+    const got: unknown[] = [];
+    const report = { alg: 'HS256', outcome: { type: 'not-found' }, tried: 551, elapsed_ms: 3, per_sec: 183_666, sources: ['blank secret', 'built-in list'] };
+    invoke.mockImplementation(async (_cmd: string, args: { on_progress?: FakeChannel<unknown> }) => {
+      args.on_progress?.onmessage({ tried: 10, elapsed_ms: 1, per_sec: 10_000, source: 'built-in list', bytes_done: 0, bytes_total: null });
+      return report;
+    });
+    const request = { audit_id: 'a1', token: 'x.y.z', wordlists: ['/w.txt'], builtin: true, time_limit_secs: 60 };
+    await expect(tauriBackend.auditWeakSecret(request, (p) => got.push(p))).resolves.toEqual(report);
+    expect(invoke.mock.calls[0][0]).toBe('audit_weak_secret');
+    expect(invoke.mock.calls[0][1].request).toEqual(request);
+    expect(invoke.mock.calls[0][1].on_progress).toBeInstanceOf(FakeChannel);
+    expect(got).toEqual([expect.objectContaining({ tried: 10, source: 'built-in list' })]);
+    invoke.mockReset();
+    invoke.mockResolvedValue(true);
+    await tauriBackend.cancelAudit('a1');
+    expect(invoke.mock.calls).toEqual([['cancel_audit', { audit_id: 'a1' }]]);
+  });
+
   it('turns rejections into BackendError {code, message}', async () => {
     invoke.mockRejectedValue({ code: 'http.tls', message: 'certificate unknown' });
     const e = await tauriBackend.historyList(1).catch((x: unknown) => x);

@@ -5,6 +5,9 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { getContext, setContext } from 'svelte';
 import type {
   AppInfo,
+  AuditProgress,
+  AuditReport,
+  AuditRequest,
   BootData,
   CheckDoc,
   DecodedJwt,
@@ -39,6 +42,14 @@ export interface Backend {
   profilesList(): Promise<SavedProfile[]>;
   profileSave(name: string, toml: string): Promise<void>;
   decodeToken(token: string): Promise<DecodedJwt | null>;
+  /**
+   * Audits an HS256/384/512 token's secret offline against the blank secret, the built-in list and the
+   * wordlists (off the UI thread), streaming progress to `onProgress`; resolves when found, exhausted, timed
+   * out or cancelled. Rejects with `weak-secret.*` (not a JWT, not HMAC, unreadable wordlist).
+   */
+  auditWeakSecret(request: AuditRequest, onProgress: (p: AuditProgress) => void): Promise<AuditReport>;
+  /** True when an audit with this id was going and is now told to stop. */
+  cancelAudit(auditId: string): Promise<boolean>;
   /** The first view is painted (the app logs its start-up time). */
   uiReady(): Promise<void>;
   /** The Run view's data as of start-up, handed over before the page loaded (null when there is none). */
@@ -109,6 +120,12 @@ export const tauriBackend: Backend = {
   profilesList: () => call('profiles_list'),
   profileSave: (name, toml) => call('profile_save', { name, toml }),
   decodeToken: (token) => call('decode_token', { token }),
+  auditWeakSecret(request, onProgress) {
+    const channel = new Channel<AuditProgress>();
+    channel.onmessage = onProgress;
+    return call('audit_weak_secret', { request, on_progress: channel });
+  },
+  cancelAudit: (auditId) => call('cancel_audit', { audit_id: auditId }),
   uiReady: () => call('ui_ready', {}),
   boot: () => bootData(),
 

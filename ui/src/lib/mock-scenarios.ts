@@ -4,6 +4,7 @@
 // times follow the run's own, so the same request gives the same run.
 
 import { fixtureChecks } from './fixtures';
+import { jwtAttacks, verifiesJwts, verifyJwts, weakSecret } from './mock-jwt';
 import type {
   Credential,
   EntropyMethod,
@@ -26,7 +27,7 @@ import type {
 } from './types';
 
 /** The scenarios that measure something; lifecycle and rotation come from the fixture itself. */
-export const MEASURING = ['replicas', 'latency', 'expiry', 'idle', 'entropy', 'rate-limit'];
+export const MEASURING = ['jwt-attacks', 'replicas', 'latency', 'expiry', 'idle', 'entropy', 'rate-limit'];
 
 /** Lab teaching lifetimes (the backend's `short_lifetimes`). */
 const SHORT_MS: Partial<Record<Credential['kind'], number>> = { access: 10_000, refresh: 60_000, session: 20_000 };
@@ -43,7 +44,7 @@ export interface MockBatch {
 
 const secs = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
-class Builder {
+export class Builder {
   readonly run: RunView['run'];
   readonly batches: MockBatch[] = [];
   readonly creds: Credential[] = [];
@@ -105,9 +106,13 @@ class Builder {
   }
 
   /** A login in `scenario`: its exchange, the credential it issues and the flow event. */
-  login(scenario: string, short: boolean, replica = 1): { cred: Credential; events: RunEvent[] } {
+  login(scenario: string, short: boolean, replica = 1, want?: (c: Credential) => boolean): { cred: Credential; events: RunEvent[] } {
     const [ex, captured] = this.exchange('login', 'flow', 'login', 200, 'POST', this.url('login', replica));
-    const like = this.run.credentials.find((c) => c.kind === 'session') ?? this.run.credentials.find((c) => c.kind === 'access') ?? this.run.credentials[0];
+    const like =
+      (want && this.run.credentials.find(want)) ??
+      this.run.credentials.find((c) => c.kind === 'session') ??
+      this.run.credentials.find((c) => c.kind === 'access') ??
+      this.run.credentials[0];
     const cred = JSON.parse(JSON.stringify(like)) as Credential;
     this.credId += 1;
     const life = short ? (SHORT_MS[cred.kind] ?? null) : like.declared_expiry !== null ? like.declared_expiry - like.issued_at : null;
@@ -417,7 +422,7 @@ function findingsOf(results: ScenarioResult[]): Finding[] {
       summary: rs.filter((r) => r.status === worst.status).map((r) => r.summary).join('; '),
       explanation: doc?.explanation ?? '',
       evidence: rs.map((r) => ({
-        exchange_id: r.measurement.kind === 'expiry' || r.measurement.kind === 'replica' ? r.measurement.exchange_id : null,
+        exchange_id: r.measurement.kind === 'expiry' || r.measurement.kind === 'replica' || r.measurement.kind === 'forgery' ? r.measurement.exchange_id : null,
         credential_id: r.credential_id,
         location: `${r.scenario} scenario: ${r.subject}`,
         detail: `${r.status}: ${r.summary}`,
@@ -433,20 +438,26 @@ function findingsOf(results: ScenarioResult[]): Finding[] {
  */
 export function addScenarios(view: RunView, request: RunRequest, defaults: ScenarioSettings, stepsSoFar: number): MockBatch[] {
   const picked = MEASURING.filter((s) => request.scenarios.includes(s));
-  if (picked.length === 0 || view.run.status !== 'completed') return [];
+  // The weak-secret audit runs after the scenarios for every HMAC-signed JWT, whatever was picked.
+  const hmac = view.run.credentials.some((c) => /^HS(256|384|512)$/.test(c.jwt?.alg ?? ''));
+  if ((picked.length === 0 && !hmac) || view.run.status !== 'completed') return [];
+  const verifies = verifiesJwts(request);
   const t = request.target;
   const flaws = t.kind === 'lab' ? t.flaws : [];
   const settings = { ...defaults, ...request.settings };
   const short = t.kind === 'lab' ? (t.short_lifetimes ?? (picked.includes('expiry') || picked.includes('idle'))) : false;
   const b = new Builder(view, stepsSoFar);
   for (const sc of picked) {
-    if (sc === 'replicas') replicas(b, Math.min(Math.max(t.kind === 'lab' ? (t.replicas ?? 3) : 3, 2), 5), flaws);
+    if (sc === 'jwt-attacks') jwtAttacks(b, flaws, request.reveal, verifies);
+    else if (sc === 'replicas') replicas(b, Math.min(Math.max(t.kind === 'lab' ? (t.replicas ?? 3) : 3, 2), 5), flaws);
     else if (sc === 'latency') latency(b, settings, flaws);
     else if (sc === 'expiry') expiry(b, settings, flaws, short);
     else if (sc === 'idle') idle(b, settings, flaws);
     else if (sc === 'entropy') entropy(b, settings, flaws);
     else rateLimit(b, settings, flaws);
   }
+  weakSecret(b, flaws, request.reveal);
+  if (verifies) verifyJwts(view, flaws);
   const run = view.run;
   run.scenarios = [...new Set([...run.scenarios, ...picked])];
   run.finished_at = b.t;

@@ -4,6 +4,8 @@
 import { BackendError, type Backend } from './backend';
 import { cloneView, DOWN_PROFILE_TOML, fixtureChecks, fixtureProfiles, fixtureRuns, type FixtureName } from './fixtures';
 import { decodeJwtForDisplay } from './jwt';
+import { mockAudit } from './mock-audit';
+import { JWT_FLAWS } from './mock-jwt';
 import { mockApplyForm, mockReadForm } from './mock-form';
 import { addScenarios } from './mock-scenarios';
 import type {
@@ -25,6 +27,8 @@ export interface MockOptions {
   now?: () => number;
   /** The OS keychain the mock pretends to have: an in-memory one (the default), or none (headless CI). */
   keychain?: 'available' | 'unavailable';
+  /** Pause between an audit's progress reports (default: 150 ms with `delayMs`, else none). */
+  auditTickMs?: number;
 }
 
 export const NO_KEYCHAIN_REASON =
@@ -81,6 +85,7 @@ export const LAB_CATALOGUE: LabCatalogue = {
     { name: 'no-idle-timeout', modes: ['session'], description: 'Sessions never time out while idle; only their absolute lifetime ends them.' },
     { name: 'weak-session-id', modes: ['session'], description: 'Session ids are 8 decimal digits from a weak generator: guessable.' },
     { name: 'no-rate-limit', modes: ['session', 'jwt', 'hybrid'], description: 'Login answers every wrong password at once, with no 429, delay or lockout.' },
+    ...JWT_FLAWS.map((f) => ({ ...f, modes: ['jwt', 'hybrid'] })),
   ],
   users: [
     { username: 'alice', email: 'alice@lab.test' },
@@ -89,6 +94,7 @@ export const LAB_CATALOGUE: LabCatalogue = {
   scenarios: [
     { name: 'lifecycle', description: 'login, probe, refresh, logout, then replay every old credential', default: true, opt_in: false, waits: false },
     { name: 'rotation', description: 'refresh twice, replay the first refresh token (reuse detection)', default: true, opt_in: false, waits: false },
+    { name: 'jwt-attacks', description: 'send forged JWTs to the probe: tampered, alg none, key confusion, psychic signature, header keys (opt-in)', default: false, opt_in: true, waits: false },
     { name: 'replicas', description: 'log in and out on one base URL, replay on every other replica', default: false, opt_in: false, waits: false },
     { name: 'latency', description: 'poll old credentials after logout until rejected: time to revoke', default: false, opt_in: false, waits: true },
     { name: 'expiry', description: "wait until each credential's declared expiry + skew, then replay it", default: false, opt_in: false, waits: true },
@@ -140,7 +146,7 @@ export function summarize(run: Run): RunSummary {
   };
 }
 
-const TOP_LEVEL_KEYS = new Set(['name', 'base_url', 'http_base_url', 'tls', 'user', 'http', 'prefetch', 'login', 'probe', 'refresh', 'logout']);
+const TOP_LEVEL_KEYS = new Set(['name', 'base_url', 'http_base_url', 'tls', 'user', 'http', 'prefetch', 'login', 'probe', 'refresh', 'logout', 'jwt']);
 
 /** A small stand-in for the core's profile validator: line-level syntax, known sections, required keys. */
 export function mockValidateProfile(toml: string): ProfileCheck {
@@ -354,6 +360,8 @@ export function createMockBackend(options: MockOptions = {}): Backend {
   }
   const profiles = new Map<string, string>(fixtureProfiles.map((p) => [p.name, p.toml]));
   const running = new Map<string, { cancelled: boolean }>();
+  const audits = new Map<string, { cancelled: boolean }>();
+  const auditTickMs = options.auditTickMs ?? (delayMs > 0 ? 150 : 0);
   let counter = 0;
   // account → password; never leaves the mock.
   const keychain = new Map<string, string>();
@@ -493,6 +501,23 @@ export function createMockBackend(options: MockOptions = {}): Backend {
     },
     async decodeToken(token) {
       return decodeJwtForDisplay(token);
+    },
+    async auditWeakSecret(request, onProgress) {
+      if (request.audit_id.trim() === '') reject('request.invalid', 'the audit request needs an audit_id');
+      if (audits.has(request.audit_id)) reject('audit.duplicate', `an audit with id \`${request.audit_id}\` is already going`);
+      const state = { cancelled: false };
+      audits.set(request.audit_id, state);
+      try {
+        return await mockAudit(request, onProgress, { tickMs: auditTickMs, isCancelled: () => state.cancelled });
+      } finally {
+        audits.delete(request.audit_id);
+      }
+    },
+    async cancelAudit(auditId) {
+      const a = audits.get(auditId);
+      if (!a) return false;
+      a.cancelled = true;
+      return true;
     },
     async uiReady() {},
     boot() {

@@ -19,6 +19,55 @@ const ms = (n: number) => `${Math.round(n)} ms`;
 
 const VERDICT_TEXT: Record<Verdict, string> = { accepted: 'accepted', rejected: 'rejected', inconclusive: 'inconclusive' };
 
+/** A forged token's verdict, shouted when the target took it. */
+export const FORGERY_VERDICT: Record<Verdict, string> = { accepted: 'ACCEPTED', rejected: 'rejected', inconclusive: 'inconclusive' };
+
+/** The jwt-attacks scenario's attacks in words (the core's `Attack` names). */
+export const ATTACK_LABEL: Record<string, string> = {
+  'tampered-payload': 'tampered payload (signature kept)',
+  'stripped-signature': 'signature stripped',
+  'truncated-signature': 'signature truncated',
+  'alg-none': 'alg none (no signature)',
+  'key-confusion': 'key confusion (public key as HMAC secret)',
+  psychic: 'psychic signature (ECDSA r = s = 0)',
+  'embedded-jwk': 'embedded jwk (the token brings its own key)',
+  'kid-traversal': 'kid path traversal',
+  'wrong-audience': 'token for another audience',
+};
+
+/** An attack in words; an unknown name as sent (visible), an empty one as "not tested". */
+export function attackLabel(attack: string): string {
+  if (attack === '') return 'not tested';
+  return ATTACK_LABEL[attack] ?? visible(attack);
+}
+
+/** The weak-secret audit's outcomes in words. */
+export const OUTCOME_LABEL: Record<string, string> = {
+  found: 'secret found',
+  'not-found': 'not found',
+  'timed-out': 'time limit reached',
+  cancelled: 'cancelled',
+  error: 'not audited',
+};
+
+/** "1,234,567": counts as the eye reads them. */
+export const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** "2.4 M candidates/s", "830 k candidates/s", "412 candidates/s". */
+export function perSecond(n: number): string {
+  if (!Number.isFinite(n) || n <= 0) return '0 candidates/s';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} M candidates/s`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)} k candidates/s`;
+  return `${Math.round(n)} candidates/s`;
+}
+
+/** "line 12 of the built-in list", "line 3 of /usr/share/wordlists/rockyou.txt". */
+export function foundWhere(source: string | null, line: number | null): string {
+  if (source === 'blank secret') return 'the blank secret (empty key)';
+  const where = source === null ? 'an unnamed list' : source === 'built-in list' ? 'the built-in list' : visible(source);
+  return line === null ? where : `line ${count(line)} of ${where}`;
+}
+
 export const METHOD_LABEL: Record<EntropyMethod, string> = {
   'per-character': 'per character',
   'per-bit': 'per bit',
@@ -73,6 +122,22 @@ export function measurementHeadline(m: Measurement): string {
       return `about ${m.estimate.bits.toFixed(1)} bits (${METHOD_LABEL[m.estimate.method]}) from ${m.estimate.samples} samples`;
     case 'rate-limit':
       return m.limited_at === null ? `never limited in ${m.attempts} attempts` : `limited at attempt ${m.limited_at} of ${m.attempts}`;
+    case 'forgery':
+      if (m.attack === '') return 'not tested';
+      return `${attackLabel(m.attack)}: ${FORGERY_VERDICT[m.verdict]}${m.http_status === null ? '' : ` (HTTP ${m.http_status})`}`;
+    case 'weak-secret':
+      switch (m.outcome) {
+        case 'found':
+          return `${visible(m.alg)} secret found: ${foundWhere(m.found_in, m.line)}`;
+        case 'not-found':
+          return `${visible(m.alg)} secret not among ${count(m.tried)} candidates`;
+        case 'timed-out':
+          return `${visible(m.alg)} secret not among the first ${count(m.tried)} candidates (time limit)`;
+        case 'cancelled':
+          return `cancelled after ${count(m.tried)} candidates`;
+        default:
+          return `${visible(m.alg)} secret not audited`;
+      }
   }
 }
 
@@ -125,5 +190,30 @@ export function measurementFacts(m: Measurement): [string, string][] {
         ['Lockout', m.locked_out === null ? 'not tried' : m.locked_out ? 'yes: the right password was refused afterwards' : 'no: the right password still worked'],
         ['Statuses', statusRuns(m.statuses)],
       ];
+    case 'forgery':
+      if (m.attack === '') return [];
+      return [
+        ['Attack', attackLabel(m.attack)],
+        ['Variant', visible(m.variant)],
+        ['Verdict', FORGERY_VERDICT[m.verdict]],
+        ['HTTP status', m.http_status === null ? 'no answer' : String(m.http_status)],
+      ];
+    case 'weak-secret': {
+      const facts: [string, string][] = [
+        ['Algorithm', visible(m.alg)],
+        ['Outcome', OUTCOME_LABEL[m.outcome] ?? visible(m.outcome)],
+      ];
+      if (m.outcome === 'found') {
+        facts.push(['Found in', foundWhere(m.found_in, m.line)]);
+        if (m.secret !== null) facts.push(['Secret', visible(m.secret)]);
+      }
+      facts.push(
+        ['Tried', `${count(m.tried)} candidates`],
+        ['Elapsed', formatDuration(m.elapsed_ms)],
+        ['Speed', perSecond(m.per_sec)],
+        ['Searched', m.sources.length ? m.sources.map(visible).join(', ') : '—'],
+      );
+      return facts;
+    }
   }
 }

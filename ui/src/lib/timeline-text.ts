@@ -35,6 +35,8 @@ export const PURPOSE_LABEL: Record<Purpose, string> = {
   'replica-replay': 'replayed on a replica',
   'entropy-sample': 'sampled for entropy',
   'rate-limit-attempt': 'wrong-password attempt',
+  'key-fetch': 'verification key fetch',
+  'forged-token': 'forged token sent',
 };
 
 /** Plural words for a run of marks of one purpose ("612 accepted polls after logout"). */

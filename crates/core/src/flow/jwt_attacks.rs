@@ -142,18 +142,12 @@ impl<'a> Runner<'a> {
         let (result_status, summary) = match r.verdict {
             Verdict::Accepted => (
                 Status::Fail,
-                format!("ACCEPTED {} ({}): {}", f.variant, cred.label, f.description),
+                format!("{}: ACCEPTED. {}", f.variant, f.description),
             ),
-            Verdict::Rejected => (
-                Status::Pass,
-                format!("rejected {} ({})", f.variant, cred.label),
-            ),
+            Verdict::Rejected => (Status::Pass, format!("{}: rejected", f.variant)),
             Verdict::Inconclusive => (
                 Status::NotTested,
-                format!(
-                    "{} ({}): the answer was inconclusive",
-                    f.variant, cred.label
-                ),
+                format!("{}: the answer was inconclusive", f.variant),
             ),
         };
         let token = if self.redactor.reveals() {

@@ -4,6 +4,7 @@ import type { CookieInfo } from "./CookieInfo";
 import type { CredentialKind } from "./CredentialKind";
 import type { DecodedJwt } from "./DecodedJwt";
 import type { ExpirySource } from "./ExpirySource";
+import type { JwtVerification } from "./JwtVerification";
 import type { StepKind } from "./StepKind";
 
 export type Credential = { 
@@ -42,4 +43,9 @@ issued_in: StepKind,
 /**
  * The scenario whose login issued it ("lifecycle", "rotation"): each scenario logs in afresh.
  */
-scenario: string, declared_expiry: number | null, expiry_source: ExpirySource | null, jwt: DecodedJwt | null, cookie: CookieInfo | null, };
+scenario: string, declared_expiry: number | null, expiry_source: ExpirySource | null, jwt: DecodedJwt | null, cookie: CookieInfo | null, 
+/**
+ * The JWT's signature and claims checked against the profile's keys (`[jwt]`); None when no key was
+ * configured or the value is not a JWT.
+ */
+verification: JwtVerification | null, };

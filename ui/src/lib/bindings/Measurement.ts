@@ -21,4 +21,32 @@ limited_at: number | null, retry_after: string | null,
 /**
  * The right password tried afterwards: refused (a lockout) or not; None when not tried.
  */
-locked_out: boolean | null, statuses: Array<number>, };
+locked_out: boolean | null, statuses: Array<number>, } | { "kind": "forgery", 
+/**
+ * "tampered-payload", "alg-none", "key-confusion"...
+ */
+attack: string, 
+/**
+ * What exactly was forged: "alg \"nOnE\"", "public key as PEM with final newline".
+ */
+variant: string, 
+/**
+ * The forged token, redacted unless the run reveals secrets.
+ */
+token: string, verdict: Verdict, http_status: number | null, exchange_id: number | null, } | { "kind": "weak-secret", alg: string, 
+/**
+ * "found", "not-found", "timed-out", "cancelled", or "error".
+ */
+outcome: string, tried: number, elapsed_ms: number, per_sec: number, 
+/**
+ * The lists searched: "built-in list", wordlist file names.
+ */
+sources: Array<string>, 
+/**
+ * Where the secret was found, and its 1-based line there.
+ */
+found_in: string | null, line: number | null, 
+/**
+ * The secret found, shortened unless the run reveals secrets.
+ */
+secret: string | null, };

@@ -3,4 +3,4 @@
 /**
  * Why the runner sent a request: normal use in the flow, or one of the replays that prove revocation.
  */
-export type Purpose = "flow" | "replay-after-logout" | "fixation-replay" | "reuse-after-rotation" | "newest-after-reuse" | "plain-http" | "expiry-replay" | "latency-poll" | "idle-probe" | "replica-replay" | "entropy-sample" | "rate-limit-attempt";
+export type Purpose = "flow" | "replay-after-logout" | "fixation-replay" | "reuse-after-rotation" | "newest-after-reuse" | "plain-http" | "expiry-replay" | "latency-poll" | "idle-probe" | "replica-replay" | "entropy-sample" | "rate-limit-attempt" | "key-fetch" | "forged-token";

@@ -4,6 +4,7 @@ import type { ErrorInfo } from "./ErrorInfo";
 import type { Exchange } from "./Exchange";
 import type { Finding } from "./Finding";
 import type { FlowEvent } from "./FlowEvent";
+import type { KeySourceInfo } from "./KeySourceInfo";
 import type { Observation } from "./Observation";
 import type { RunStatus } from "./RunStatus";
 import type { ScenarioResult } from "./ScenarioResult";
@@ -25,6 +26,10 @@ targets: Array<string>, scenarios: Array<string>, started_at: number, finished_a
  * expiry, latency, idle, replicas, entropy, rate-limit. Checks and reports read them.
  */
 results: Array<ScenarioResult>, 
+/**
+ * The keys captured JWTs were verified with (the profile's `[jwt]` section); empty without one.
+ */
+jwt_keys: Array<KeySourceInfo>, 
 /**
  * True when the user asked for full secrets in storage/exports (`--reveal`).
  */

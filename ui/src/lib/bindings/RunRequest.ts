@@ -21,4 +21,8 @@ settings?: ScenarioSettings,
 /**
  * Keep full token and session values in the returned run and the history (never the password).
  */
-reveal: boolean, };
+reveal: boolean, 
+/**
+ * An HMAC secret to verify the run's JWTs with (else the profile's `[jwt] secret_env`); never stored.
+ */
+jwt_secret?: string, };

@@ -4,4 +4,4 @@
  * What a run does. Each scenario logs in afresh with its own jar; they run in this enum's order (the
  * rate-limit scenario last: it may lock the test account).
  */
-export type Scenario = "lifecycle" | "rotation" | "replicas" | "latency" | "expiry" | "idle" | "entropy" | "rate-limit";
+export type Scenario = "lifecycle" | "rotation" | "jwt-attacks" | "replicas" | "latency" | "expiry" | "idle" | "entropy" | "rate-limit";

@@ -4,6 +4,9 @@
 import { invoke, type Channel } from "@tauri-apps/api/core";
 import type { ApiError } from "./ApiError";
 import type { AppInfo } from "./AppInfo";
+import type { AuditProgress } from "./AuditProgress";
+import type { AuditReport } from "./AuditReport";
+import type { AuditRequest } from "./AuditRequest";
 import type { CheckDoc } from "./CheckDoc";
 import type { DecodedJwt } from "./DecodedJwt";
 import type { LabCatalogue } from "./LabCatalogue";
@@ -85,6 +88,16 @@ export function profileSave(name: string, toml: string): Promise<null> {
 /** `decode_token`: Decode a JWT for display (nothing verified); null when it is not JWT-shaped. */
 export function decodeToken(token: string): Promise<DecodedJwt | null> {
   return invoke("decode_token", { token });
+}
+
+/** `audit_weak_secret`: Guess an HS256/384/512 JWT's secret offline (blank secret, built-in list, wordlists) off the UI thread; progress streams on `on_progress`. Resolves found, not found, timed out or cancelled. */
+export function auditWeakSecret(request: AuditRequest, onProgress: Channel<AuditProgress>): Promise<AuditReport> {
+  return invoke("audit_weak_secret", { request, on_progress: onProgress });
+}
+
+/** `cancel_audit`: Cancel the weak-secret audit started with this id; false when none is going. */
+export function cancelAudit(auditId: string): Promise<boolean> {
+  return invoke("cancel_audit", { audit_id: auditId });
 }
 
 /** `ui_ready`: The UI painted its first view: the app logs its start-up time once. */
