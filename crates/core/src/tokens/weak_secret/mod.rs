@@ -6,8 +6,9 @@
 //! `#`), then each wordlist in order. Wordlist lines lose their trailing `\n` or `\r\n` and nothing else;
 //! lines are raw bytes, so non-UTF-8 candidates are tried too. Wordlists are streamed in ~64 KiB batches of
 //! whole lines to one worker per core; see [`engine`] for the per-candidate work (a few SHA-2 compressions,
-//! no allocation) and `lanes` for HS256 on x86-64 with SHA-NI (four candidates interleaved, the signing
-//! input's schedule precomputed). Every worker stops within one batch of a find, a cancel or the time limit.
+//! no allocation) and `lanes` for HS256 on x86-64 with SHA-NI in optimised builds (four candidates
+//! interleaved, the signing input's schedule precomputed). Every worker stops within one batch of a find, a
+//! cancel or the time limit.
 
 mod engine;
 #[cfg(target_arch = "x86_64")]

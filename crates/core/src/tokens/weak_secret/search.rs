@@ -552,3 +552,64 @@ fn scan_lanes(mac: &Mac<Sha256Family>, lanes: &Sha256Lanes, data: &[u8]) -> Scan
     }
     (n, None)
 }
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::super::tests::reference;
+    use super::*;
+
+    /// The lanes report the same first match, line and count as the one-at-a-time scan.
+    #[test]
+    fn lanes_scan_like_the_plain_scan() {
+        let msg = b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0";
+        let secret = b"planted";
+        let mac = Mac::sha256(msg, &reference("HS256", secret, msg)).unwrap();
+        let Some(lanes) = mac.lanes() else {
+            eprintln!("no SHA-NI on this CPU: the lanes are not used here");
+            return;
+        };
+        let long = "L".repeat(100);
+        for lines in [0, 1, 3, 4, 5, 9, 40] {
+            for planted in (0..lines).chain([usize::MAX]) {
+                for long_every in [0, 3, 7] {
+                    let mut data = String::new();
+                    for i in 0..lines {
+                        if i == planted {
+                            data.push_str("planted");
+                        } else if long_every > 0 && i % long_every == 1 {
+                            data.push_str(&long);
+                        } else {
+                            data.push_str(&format!("w{i}"));
+                        }
+                        if i + 1 < lines || planted % 2 == 0 {
+                            data.push_str(if i % 5 == 2 { "\r\n" } else { "\n" });
+                        }
+                    }
+                    let plain = scan(&mac, data.as_bytes());
+                    let fast = scan_lanes(&mac, &lanes, data.as_bytes());
+                    assert_eq!(
+                        plain, fast,
+                        "{lines} lines, planted at {planted}, long every {long_every}"
+                    );
+                    if planted < lines {
+                        let (tried, hit) = fast;
+                        let (index, range) = hit.unwrap();
+                        assert_eq!((tried, index), (planted as u64 + 1, planted as u64));
+                        assert_eq!(&data.as_bytes()[range], secret);
+                    } else {
+                        assert_eq!(fast, (lines as u64, None));
+                    }
+                }
+            }
+        }
+        // A long secret, found on the one-at-a-time path between lane groups.
+        let secret = long.as_bytes();
+        let mac = Mac::sha256(msg, &reference("HS256", secret, msg)).unwrap();
+        let lanes = mac.lanes().unwrap();
+        let data = format!("a\nb\n{long}\nc\n{long}\n");
+        assert_eq!(
+            scan_lanes(&mac, &lanes, data.as_bytes()),
+            (3, Some((2, 4..104)))
+        );
+    }
+}
