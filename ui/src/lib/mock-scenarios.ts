@@ -4,7 +4,7 @@
 // times follow the run's own, so the same request gives the same run.
 
 import { fixtureChecks } from './fixtures';
-import { jwtAttacks, verifiesJwts, verifyJwts, weakSecret } from './mock-jwt';
+import { applySigning, jwtAttacks, verifiesJwts, verifyJwts, weakSecret } from './mock-jwt';
 import type {
   Credential,
   EntropyMethod,
@@ -438,17 +438,20 @@ function findingsOf(results: ScenarioResult[]): Finding[] {
  */
 export function addScenarios(view: RunView, request: RunRequest, defaults: ScenarioSettings, stepsSoFar: number): MockBatch[] {
   const picked = MEASURING.filter((s) => request.scenarios.includes(s));
+  if (view.run.status !== 'completed') return [];
+  const t = request.target;
+  const signing = (t.kind === 'lab' && t.signing) || 'hs256';
+  applySigning(view, signing);
   // The weak-secret audit runs after the scenarios for every HMAC-signed JWT, whatever was picked.
   const hmac = view.run.credentials.some((c) => /^HS(256|384|512)$/.test(c.jwt?.alg ?? ''));
-  if ((picked.length === 0 && !hmac) || view.run.status !== 'completed') return [];
-  const verifies = verifiesJwts(request);
-  const t = request.target;
+  const verifies = verifiesJwts(request) && view.run.credentials.some((c) => c.jwt);
+  if (picked.length === 0 && !hmac && !verifies) return [];
   const flaws = t.kind === 'lab' ? t.flaws : [];
   const settings = { ...defaults, ...request.settings };
   const short = t.kind === 'lab' ? (t.short_lifetimes ?? (picked.includes('expiry') || picked.includes('idle'))) : false;
   const b = new Builder(view, stepsSoFar);
   for (const sc of picked) {
-    if (sc === 'jwt-attacks') jwtAttacks(b, flaws, request.reveal, verifies);
+    if (sc === 'jwt-attacks') jwtAttacks(b, flaws, request.reveal, verifies, signing);
     else if (sc === 'replicas') replicas(b, Math.min(Math.max(t.kind === 'lab' ? (t.replicas ?? 3) : 3, 2), 5), flaws);
     else if (sc === 'latency') latency(b, settings, flaws);
     else if (sc === 'expiry') expiry(b, settings, flaws, short);
@@ -457,7 +460,7 @@ export function addScenarios(view: RunView, request: RunRequest, defaults: Scena
     else rateLimit(b, settings, flaws);
   }
   weakSecret(b, flaws, request.reveal);
-  if (verifies) verifyJwts(view, flaws);
+  if (verifies) verifyJwts(view, flaws, signing);
   const run = view.run;
   run.scenarios = [...new Set([...run.scenarios, ...picked])];
   run.finished_at = b.t;

@@ -102,6 +102,12 @@ export const LAB_CATALOGUE: LabCatalogue = {
     { name: 'entropy', description: 'log in repeatedly to sample fresh session ids and estimate their entropy (opt-in)', default: false, opt_in: true, waits: false },
     { name: 'rate-limit', description: 'try wrong passwords for the test account: 429, Retry-After, lockout (opt-in)', default: false, opt_in: true, waits: false },
   ],
+  signings: [
+    { name: 'hs256', description: 'HS256: one shared secret signs and verifies (nothing to publish; guessable if weak).' },
+    { name: 'rs256', description: 'RS256: an RSA key pair; the public key is published at the JWKS and OpenID discovery URLs.' },
+    { name: 'es256', description: 'ES256: a P-256 key pair (ECDSA), published like RS256; the psychic-signature flaw needs it.' },
+    { name: 'eddsa', description: 'EdDSA: an Ed25519 key pair, published like RS256.' },
+  ],
   scenario_defaults: {
     expiry_skew_secs: 5,
     expiry_max_wait_secs: 900,

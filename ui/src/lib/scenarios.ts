@@ -19,6 +19,11 @@ export const DEFAULT_REPLICAS = 3;
 
 export type LabStore = 'sqlite' | 'redis';
 
+/** The lab's JWT signing when none is asked for (the backend's default too). */
+export const DEFAULT_SIGNING = 'hs256';
+/** The lab modes without JWTs: the signing choice does not apply to them. */
+export const modeSignsJwts = (mode: string): boolean => mode !== 'session';
+
 export const defaultScenarios = (docs: ScenarioDoc[]): string[] => docs.filter((d) => d.default).map((d) => d.name);
 
 /** The picked names in catalogue order (the backend runs them in that order anyway), unknown ones dropped. */
@@ -79,6 +84,8 @@ export interface LabShapeChoice {
   replicas: number;
   store: LabStore;
   shortOverride: ShortOverride | null;
+  /** The lab's JWT signing ("hs256", "rs256", "es256", "eddsa"); sent only when it is not the default. */
+  signing?: string;
 }
 
 /** A lab target with the shape this choice of scenarios and flaws needs (replicas only when several are). */
@@ -89,5 +96,6 @@ export function labTarget(mode: string, flaws: string[], scenarios: string[], sh
     // With the flaw each replica keeps its own store: a shared one would hide it.
     if (!flaws.includes(PER_REPLICA_FLAW)) target.store = shape.store;
   }
+  if (shape.signing && shape.signing !== DEFAULT_SIGNING && modeSignsJwts(mode)) target.signing = shape.signing;
   return target;
 }

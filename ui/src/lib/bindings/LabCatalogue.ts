@@ -11,6 +11,10 @@ export type LabCatalogue = { modes: Array<NamedDoc>, flaws: Array<FlawDoc>, user
  */
 scenarios: Array<ScenarioDoc>, 
 /**
+ * How the lab can sign access JWTs (jwt and hybrid modes), the default first.
+ */
+signings: Array<NamedDoc>, 
+/**
  * The scenario settings' defaults (what an empty `[scenarios]` table means).
  */
 scenario_defaults: ScenarioSettings, };

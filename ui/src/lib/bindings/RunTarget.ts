@@ -17,4 +17,8 @@ store?: string,
  * Teaching lifetimes so the waiting scenarios finish in seconds: access 10 s, refresh 60 s,
  * session 20 s, idle timeout 6 s, revocation delay (slow-revocation) 3 s.
  */
-short_lifetimes?: boolean, } | { "kind": "profile", toml: string, password: string | null, };
+short_lifetimes?: boolean, 
+/**
+ * How the lab signs access JWTs: "hs256" (default), "rs256", "es256", "eddsa" (`lab_catalogue`).
+ */
+signing?: string, } | { "kind": "profile", toml: string, password: string | null, };
