@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use authlens_core::report::sanitize;
 use authlens_core::tokens::weak_secret::{
-    self, AuditOptions, AuditOutcome, AuditProgress, AuditReport, BLANK_SOURCE, FoundSecret,
+    self, AuditOptions, AuditOutcome, AuditProgress, AuditReport, BLANK_SOURCE,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -57,7 +57,7 @@ pub async fn weak_secret(args: WeakSecretArgs) -> u8 {
         if let AuditOutcome::Found(f) = &mut shown.outcome
             && !args.reveal
         {
-            f.secret = redacted(f);
+            f.secret = f.shortened();
         }
         println!(
             "{}",
@@ -148,13 +148,6 @@ fn count(n: f64) -> String {
     }
 }
 
-/// At most 2 characters and never more than half the secret, then `…`.
-fn redacted(f: &FoundSecret) -> String {
-    let chars = f.secret.chars().count();
-    let shown: String = f.secret.chars().take((chars / 2).min(2)).collect();
-    format!("{shown}…")
-}
-
 fn render(r: &AuditReport, reveal: bool) -> String {
     let mut out = String::new();
     let elapsed = r.elapsed_ms as f64 / 1000.0;
@@ -178,7 +171,7 @@ fn render(r: &AuditReport, reveal: bool) -> String {
             } else {
                 format!(
                     "\"{}\" ({} bytes; --reveal shows it)",
-                    sanitize(&redacted(f)),
+                    sanitize(&f.shortened()),
                     f.secret_len
                 )
             };
@@ -217,6 +210,7 @@ bytes and revoke the tokens signed with it.\n",
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authlens_core::tokens::weak_secret::FoundSecret;
 
     fn secret(s: &str) -> FoundSecret {
         FoundSecret {
@@ -229,10 +223,10 @@ mod tests {
 
     #[test]
     fn redaction_never_shows_more_than_half() {
-        assert_eq!(redacted(&secret("secret")), "se…");
-        assert_eq!(redacted(&secret("abc")), "a…");
-        assert_eq!(redacted(&secret("a")), "…");
-        assert_eq!(redacted(&secret("ééééé")), "éé…");
+        assert_eq!(secret("secret").shortened(), "se…");
+        assert_eq!(secret("abc").shortened(), "a…");
+        assert_eq!(secret("a").shortened(), "…");
+        assert_eq!(secret("ééééé").shortened(), "éé…");
     }
 
     #[test]

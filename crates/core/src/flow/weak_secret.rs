@@ -109,7 +109,7 @@ impl<'a> Runner<'a> {
                 let shown = if self.redactor.reveals() {
                     f.secret.clone()
                 } else {
-                    shorten_secret(&f.secret)
+                    f.shortened()
                 };
                 result.summary = format!(
                     "{} is signed with a guessable {alg} secret: `{shown}` ({} characters), line {} of the {}: anyone can \
@@ -156,12 +156,4 @@ impl<'a> Runner<'a> {
         };
         result
     }
-}
-
-/// `yo…` plus nothing else: the first two characters only, and never more than a third of the secret.
-pub(crate) fn shorten_secret(secret: &str) -> String {
-    let n = secret.chars().count();
-    let keep = (n / 3).min(2);
-    let head: String = secret.chars().take(keep).collect();
-    format!("{head}…")
 }

@@ -93,6 +93,16 @@ pub struct FoundSecret {
     pub line: u64,
 }
 
+impl FoundSecret {
+    /// The secret for display without revealing it: at most 2 characters and never more than half of it,
+    /// then `…`.
+    pub fn shortened(&self) -> String {
+        let chars = self.secret.chars().count();
+        let shown: String = self.secret.chars().take((chars / 2).min(2)).collect();
+        format!("{shown}…")
+    }
+}
+
 /// How an audit ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
