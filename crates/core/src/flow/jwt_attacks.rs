@@ -72,7 +72,7 @@ impl<'a> Runner<'a> {
                     &format!(
                         "{} sent alone was not accepted by the probe ({}): a forged token's verdict would mean nothing",
                         cred.label,
-                        verdict_text(baseline.verdict)
+                        baseline.verdict.as_str()
                     ),
                 );
                 self.add_result(r).await;
@@ -236,13 +236,5 @@ fn not_tested(cred: Option<&Credential>, check: &str, why: &str) -> ScenarioResu
             http_status: None,
             exchange_id: None,
         },
-    }
-}
-
-fn verdict_text(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Accepted => "accepted",
-        Verdict::Rejected => "rejected",
-        Verdict::Inconclusive => "inconclusive",
     }
 }

@@ -174,7 +174,10 @@ fn parse_json(what: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<Va
     }
     let dups = duplicate_keys(bytes);
     if !dups.is_empty() {
-        let names: Vec<String> = dups.iter().map(|k| format!("`{}`", shorten(k))).collect();
+        let names: Vec<String> = dups
+            .iter()
+            .map(|k| format!("`{}`", shorten(k, 40)))
+            .collect();
         problems.push(format!(
             "{what} repeat the key {} (the last value is shown)",
             names.join(", ")
@@ -269,9 +272,10 @@ impl<'de> Visitor<'de> for DupScan<'_> {
     }
 }
 
-fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(40).flat_map(char::escape_debug).collect();
-    if s.chars().nth(40).is_some() {
+/// At most `max` characters of untrusted text, escaped for one line, `…` when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).flat_map(char::escape_debug).collect();
+    if s.chars().nth(max).is_some() {
         out.push('…');
     }
     out

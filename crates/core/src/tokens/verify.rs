@@ -10,6 +10,7 @@ use std::str::FromStr;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
+use super::jwt::shorten;
 use super::keys::{KeyRing, family_name};
 use crate::model::{ClaimCheck, DecodedJwt, JwtVerification, SignatureVerdict, Status};
 
@@ -74,7 +75,7 @@ fn signature(token: &str, decoded: &DecodedJwt, ring: &KeyRing) -> SigOutcome {
             format!(
                 "alg `{}` is not one Authlens verifies (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384, \
                  EdDSA)",
-                shorten(alg_text)
+                shorten(alg_text, 60)
             ),
         );
     };
@@ -105,7 +106,7 @@ fn signature(token: &str, decoded: &DecodedJwt, ring: &KeyRing) -> SigOutcome {
         let detail = match (decoded.kid.as_deref(), fitting.is_empty()) {
             (Some(kid), false) => format!(
                 "kid `{}` is not among the configured {family} keys ({})",
-                shorten(kid),
+                shorten(kid, 60),
                 fitting
                     .iter()
                     .map(|k| k.name())
@@ -207,7 +208,7 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
     };
     let shown = |v: &[String]| {
         v.iter()
-            .map(|s| format!("`{}`", shorten(s)))
+            .map(|s| format!("`{}`", shorten(s, 60)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -215,7 +216,7 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
         (Some(want), true) => check(
             "aud",
             Status::Fail,
-            format!("no aud; expected `{}`", shorten(want)),
+            format!("no aud; expected `{}`", shorten(want, 60)),
         ),
         (Some(want), false) if auds.iter().any(|a| a == want) => check(
             "aud",
@@ -223,7 +224,7 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
             format!(
                 "aud {} includes the expected `{}`",
                 shown(&auds),
-                shorten(want)
+                shorten(want, 60)
             ),
         ),
         (Some(want), false) => check(
@@ -232,7 +233,7 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
             format!(
                 "aud {} does not include the expected `{}`",
                 shown(&auds),
-                shorten(want)
+                shorten(want, 60)
             ),
         ),
         (None, true) => check(
@@ -252,23 +253,30 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
             check(
                 "iss",
                 Status::Pass,
-                format!("iss `{}` as expected", shorten(got)),
+                format!("iss `{}` as expected", shorten(got, 60)),
             )
         }
         (Some(want), Some(got)) => check(
             "iss",
             Status::Fail,
-            format!("iss `{}`, expected `{}`", shorten(got), shorten(want)),
+            format!(
+                "iss `{}`, expected `{}`",
+                shorten(got, 60),
+                shorten(want, 60)
+            ),
         ),
         (Some(want), None) => check(
             "iss",
             Status::Fail,
-            format!("no iss; expected `{}`", shorten(want)),
+            format!("no iss; expected `{}`", shorten(want, 60)),
         ),
         (None, Some(got)) => check(
             "iss",
             Status::Info,
-            format!("iss `{}` (no issuer configured to compare)", shorten(got)),
+            format!(
+                "iss `{}` (no issuer configured to compare)",
+                shorten(got, 60)
+            ),
         ),
         (None, None) => check(
             "iss",
@@ -284,17 +292,17 @@ fn claims(decoded: &DecodedJwt, expect: &Expectations, at: i64) -> Vec<ClaimChec
             .unwrap_or(t)
     };
     out.push(match (&expect.typ, decoded.typ.as_deref()) {
-        (Some(want), Some(got)) if norm(want) == norm(got) => check("typ", Status::Pass, format!("typ `{}` as expected", shorten(got))),
+        (Some(want), Some(got)) if norm(want) == norm(got) => check("typ", Status::Pass, format!("typ `{}` as expected", shorten(got, 60))),
         (Some(want), got) => check(
             "typ",
             Status::Fail,
             format!(
                 "typ {}, expected `{}`",
-                got.map_or_else(|| "absent".to_string(), |g| format!("`{}`", shorten(g))),
-                shorten(want)
+                got.map_or_else(|| "absent".to_string(), |g| format!("`{}`", shorten(g, 60))),
+                shorten(want, 60)
             ),
         ),
-        (None, Some(got)) => check("typ", Status::Pass, format!("typ `{}`", shorten(got))),
+        (None, Some(got)) => check("typ", Status::Pass, format!("typ `{}`", shorten(got, 60))),
         (None, None) => check(
             "typ",
             Status::Info,
@@ -325,16 +333,8 @@ pub fn header_key_hints(decoded: &DecodedJwt) -> Vec<String> {
     {
         out.push(format!(
             "kid `{}` looks like a path, URL or query",
-            shorten(kid)
+            shorten(kid, 60)
         ));
-    }
-    out
-}
-
-fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(60).flat_map(char::escape_debug).collect();
-    if s.chars().nth(60).is_some() {
-        out.push('…');
     }
     out
 }
