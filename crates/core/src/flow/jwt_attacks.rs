@@ -3,9 +3,7 @@
 //! mint tokens. The original token is replayed alone first: if the target does not accept even that, no
 //! verdict would mean anything.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, AlgorithmFamily, EncodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily};
 
 use super::replay::ReplayTarget;
 use super::runner::{Runner, Session, Step_};
@@ -22,9 +20,6 @@ const CHECKS: &[&str] = &[
     "jwt.psychic",
     "jwt.header-keys",
 ];
-
-/// The audience a re-signed token claims: one no real service uses.
-const OTHER_AUDIENCE: &str = "authlens-other-audience";
 
 impl<'a> Runner<'a> {
     pub(super) async fn jwt_attacks(&mut self) -> Step_<()> {
@@ -181,40 +176,17 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    /// The token re-signed for another audience, when its HMAC secret is known (configured, and it verifies
-    /// the token): does the target check aud?
+    /// The token re-signed for another audience, when a configured HMAC secret verifies it.
     fn other_audience(&self, cred: &Credential) -> Option<Forgery> {
-        let jwt = cred.jwt.as_ref()?;
-        let alg: Algorithm = jwt.alg.as_deref()?.parse().ok()?;
-        if alg.family() != AlgorithmFamily::Hmac {
-            return None;
-        }
-        let parts: Vec<&str> = cred.value.split('.').collect();
-        let message = format!("{}.{}", parts.first()?, parts.get(1)?);
-        let secret = self.keys.keys.iter().find(|k| {
+        let alg: Algorithm = cred.jwt.as_ref()?.alg.as_deref()?.parse().ok()?;
+        let (message, signature) = cred.value.rsplit_once('.')?;
+        let key = self.keys.keys.iter().find(|k| {
             k.family == AlgorithmFamily::Hmac
-                && k.verifies(parts.get(2).copied().unwrap_or(""), message.as_bytes(), alg)
-                    == Ok(true)
+                && k.verifies(signature, message.as_bytes(), alg) == Ok(true)
         })?;
-        let secret = secret.decoding.try_get_as_bytes().ok()?.to_vec();
-        let mut claims = jwt.claims.clone()?;
-        claims
-            .as_object_mut()?
-            .insert("aud".into(), OTHER_AUDIENCE.into());
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).ok()?);
-        let input = format!("{}.{payload}", parts[0]);
-        let sig =
-            jsonwebtoken::crypto::sign(input.as_bytes(), &EncodingKey::from_secret(&secret), alg)
-                .ok()?;
-        Some(Forgery {
-            attack: forge::Attack::WrongAudience,
-            check: "jwt.audience".into(),
-            variant: format!("aud `{OTHER_AUDIENCE}`, re-signed with the known secret"),
-            description: "a validly signed token for another audience: accepting it means aud is not checked, so a \
-                          token issued to any service sharing the key works here"
-                .into(),
-            token: format!("{input}.{sig}"),
-        })
+        forge::wrong_audience(&cred.value, key.decoding.try_get_as_bytes().ok()?)
+            .ok()
+            .flatten()
     }
 }
 

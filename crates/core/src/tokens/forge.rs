@@ -931,6 +931,38 @@ fn embedded_jwk(t: &Parsed<'_>) -> Result<Forgery, ForgeError> {
     ))
 }
 
+/// The audience [`wrong_audience`] claims: one no real service uses.
+pub const OTHER_AUDIENCE: &str = "authlens-other-audience";
+
+/// The token validly re-signed with its own HMAC `secret` (which the caller has checked verifies it) under the
+/// original header, its `aud` replaced by [`OTHER_AUDIENCE`]: does the target check aud? None when the token
+/// is not HS256/384/512.
+pub fn wrong_audience(token: &str, secret: &[u8]) -> Result<Option<Forgery>, ForgeError> {
+    let t = Parsed::new(token)?;
+    let Some(alg) = t
+        .header
+        .get("alg")
+        .and_then(Value::as_str)
+        .and_then(|a| a.parse::<Algorithm>().ok())
+        .filter(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+    else {
+        return Ok(None);
+    };
+    let members: Members = serde_json::from_str(&t.payload_json).unwrap_or_default();
+    let payload =
+        URL_SAFE_NO_PAD.encode(members.with("aud", Value::from(OTHER_AUDIENCE)).to_json());
+    let input = format!("{}.{payload}", t.header_b64);
+    let sig = sign_segment(&input, &EncodingKey::from_secret(secret), alg)?;
+    Ok(Some(forgery(
+        Attack::WrongAudience,
+        format!("aud `{OTHER_AUDIENCE}`, re-signed with the known secret"),
+        "A validly signed token for another audience: accepting it means aud is not checked, so a token \
+         issued to any service sharing the key works here."
+            .into(),
+        format!("{input}.{sig}"),
+    )))
+}
+
 /// The attacker's fixed keys (public on purpose: see `attacker/README.md`).
 const ATTACKER_RSA: &str = include_str!("attacker/rsa.pem");
 const ATTACKER_P384: &str = include_str!("attacker/p384.pem");
