@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { By } from 'selenium-webdriver';
-import { checkStatus, pickScenarios, runLab, screenshot, tab, useApp, waitFor } from './lib/app.mjs';
+import { checkStatus, pickScenarios, runLab, scenarioResults, screenshot, tab, useApp, waitFor } from './lib/app.mjs';
 
 describe('JWT attacks against the lab', () => {
   const app = useApp();
@@ -14,19 +14,7 @@ describe('JWT attacks against the lab', () => {
     await pickScenarios(app.driver, ['lifecycle', 'jwt-attacks']);
     await runLab(app.driver, 'jwt', ['alg-none-accepted']);
 
-    await tab(app.driver, 'scenarios');
-    const results = await waitFor(app.driver, async () => {
-      const els = await app.driver.findElements(By.css('#panel-scenarios article.result'));
-      return els.length > 0 && els;
-    }, 'scenario results');
-    const facts = [];
-    for (const el of results) {
-      facts.push({
-        kind: await el.getAttribute('data-kind'),
-        status: await el.getAttribute('data-status'),
-        text: await el.getText(),
-      });
-    }
+    const facts = await scenarioResults(app.driver);
     const forged = facts.filter((f) => f.kind === 'forgery');
     assert.ok(forged.length >= 8, JSON.stringify(facts));
     const accepted = forged.filter((f) => f.status === 'fail');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { By } from 'selenium-webdriver';
-import { find, pickScenarios, runLab, screenshot, tab, useApp, waitFor } from './lib/app.mjs';
+import { find, pickScenarios, runLab, scenarioResults, screenshot, tab, useApp } from './lib/app.mjs';
 
 describe('scenarios against the lab', () => {
   const app = useApp();
@@ -19,19 +19,7 @@ describe('scenarios against the lab', () => {
     assert.match(await timer.getText(), /left|due now/);
     await started;
 
-    await tab(app.driver, 'scenarios');
-    const results = await waitFor(app.driver, async () => {
-      const els = await app.driver.findElements(By.css('#panel-scenarios article.result'));
-      return els.length > 0 && els;
-    }, 'scenario results');
-    const facts = [];
-    for (const el of results) {
-      facts.push({
-        kind: await el.getAttribute('data-kind'),
-        status: await el.getAttribute('data-status'),
-        text: await el.getText(),
-      });
-    }
+    const facts = await scenarioResults(app.driver);
     const replicas = facts.filter((f) => f.kind === 'replica');
     assert.equal(replicas.length, 2, JSON.stringify(facts));
     assert.ok(replicas.every((f) => f.status === 'fail'), JSON.stringify(replicas));

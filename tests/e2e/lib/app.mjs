@@ -271,6 +271,24 @@ export async function lanes(driver) {
 }
 
 /** A check's status in the Checklist tab. */
+/** The Scenarios tab's results, once there are some: kind (measurement), status and text of each. */
+export async function scenarioResults(driver) {
+  await tab(driver, 'scenarios');
+  const els = await waitFor(driver, async () => {
+    const found = await driver.findElements(By.css('#panel-scenarios article.result'));
+    return found.length > 0 && found;
+  }, 'scenario results');
+  const facts = [];
+  for (const el of els) {
+    facts.push({
+      kind: await el.getAttribute('data-kind'),
+      status: await el.getAttribute('data-status'),
+      text: await el.getText(),
+    });
+  }
+  return facts;
+}
+
 export async function checkStatus(driver, checkId) {
   const el = await find(driver, By.css(`#panel-checklist details[data-check='${checkId}']`), `check ${checkId}`);
   return el.getAttribute('data-status');
