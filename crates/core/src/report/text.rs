@@ -97,6 +97,11 @@ fn key_sources(out: &mut String, run: &Run, p: Paint) {
     section(out, "Verification keys", p);
     for k in &run.jwt_keys {
         let fetched = match (k.fetched_at, k.from_cache) {
+            // A cached key set was usually fetched by an earlier run.
+            (Some(at), true) if at < run.started_at => format!(
+                " · cached, fetched {} before this run",
+                fmt_span(run.started_at.saturating_sub(at))
+            ),
             (Some(at), true) => format!(
                 " · cached, fetched +{}",
                 fmt_span(at.saturating_sub(run.started_at))
